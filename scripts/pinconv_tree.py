@@ -1,0 +1,319 @@
+# SPDX-License-Identifier: GPL-2.0
+"""What pinconv knows about a kernel tree, read from the tree itself.
+
+- is_kernel_tree(), kernel_version(): from the top-level Makefile.
+- gup_family(): every page-acquiring function the tree declares in
+  include/linux/mm.h and include/linux/uio.h, with the index of its
+  pages and flags parameters, read from the prototypes.
+- api_profile(): put_user_page (v5.2-v5.5), pin (v5.6+), or none, and
+  whether iov_iter_extract_pages() exists (v6.3+).
+- Maintainers: MAINTAINERS parsed once; section_of() maps many files.
+- tree_id(), report_dir(), write_atomic(): where reports go and how they
+  are written (temp name + rename, never a half-written report).
+"""
+
+import hashlib
+import json
+import os
+import re
+import sys
+
+PROFILES = ("put_user_page", "pin")
+
+# Which names belong to the family is a naming rule; which of them exist,
+# and their signatures, come from the tree's headers.
+FAMILY_RE = re.compile(
+    r"^(?:__)?(?:get|pin)_user_pages?(?:_[a-z_]+)?$"
+    r"|^iov_iter_get_pages\w*$|^iov_iter_extract_pages$"
+    r"|^get_dump_page$|^memfd_pin_folios$")
+FAMILY_HEADERS = ("include/linux/mm.h", "include/linux/uio.h")
+
+
+def die(msg, code=2):
+    print("pinconv: " + msg, file=sys.stderr)
+    sys.exit(code)
+
+
+def is_kernel_tree(kdir):
+    return (os.path.isfile(os.path.join(kdir, "Makefile")) and
+            os.path.isfile(os.path.join(kdir, "include/linux/mm.h")) and
+            os.path.isfile(os.path.join(kdir, "MAINTAINERS")))
+
+
+def check_tree(kdir):
+    if not kdir:
+        die("no kernel tree given (KDIR=)")
+    if not os.path.isdir(kdir):
+        die("KDIR=%s: no such directory" % kdir)
+    if not is_kernel_tree(kdir):
+        die("KDIR=%s: not a kernel tree (no Makefile, include/linux/mm.h "
+            "and MAINTAINERS)" % kdir)
+    return os.path.realpath(kdir)
+
+
+def kernel_version(kdir):
+    vals = {}
+    with open(os.path.join(kdir, "Makefile"), errors="replace") as f:
+        for line in f:
+            m = re.match(r"^(VERSION|PATCHLEVEL|SUBLEVEL|EXTRAVERSION)\s*=\s*(\S*)",
+                         line)
+            if m:
+                vals[m.group(1)] = m.group(2)
+            if len(vals) == 4:
+                break
+    v = "%s.%s" % (vals.get("VERSION", "?"), vals.get("PATCHLEVEL", "?"))
+    if vals.get("SUBLEVEL", "0") not in ("", "0"):
+        v += "." + vals["SUBLEVEL"]
+    return v + vals.get("EXTRAVERSION", "")
+
+
+def strip_comments(text):
+    """Blank out comments and string/char literals, keeping offsets and
+    newlines so line numbers stay right."""
+    out = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            out.append(re.sub(r"[^\n]", " ", text[i:j]))
+            i = j
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            out.append(" " * (j - i))
+            i = j
+        elif c in "\"'":
+            j = i + 1
+            while j < n and text[j] != c and text[j] != "\n":
+                j += 2 if text[j] == "\\" else 1
+            j = min(j + 1, n)
+            out.append(c + re.sub(r"[^\n]", " ", text[i + 1:j - 1]) +
+                       (c if j - 1 > i else ""))
+            i = j
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def split_args(s):
+    """Split a C argument list at top-level commas."""
+    args, depth, cur = [], 0, []
+    for c in s:
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        if c == "," and depth == 0:
+            args.append("".join(cur).strip())
+            cur = []
+        else:
+            cur.append(c)
+    if "".join(cur).strip():
+        args.append("".join(cur).strip())
+    return args
+
+
+def _param_name(p):
+    m = re.search(r"(\w+)\s*(?:\[[^\]]*\])?\s*$", p)
+    return m.group(1) if m else ""
+
+
+def gup_family(kdir):
+    """{name: {header, line, returns_page, pages_arg, flags_arg, kind}}.
+
+    kind: "get" (FOLL_GET reference), "pin" (FOLL_PIN) or "extract"
+    (pins only user-backed iterators: iov_iter_extract_will_pin()).
+    pages_arg/flags_arg: 0-based index, or -1 when there is none.
+    """
+    fam = {}
+    decl = re.compile(r"(?:^|[;}\n])\s*((?:extern\s+|static\s+|inline\s+|"
+                      r"__always_inline\s+)*[\w\s\*]+?)\b(\w+)\s*\(([^;{)]*(?:\([^)]*\)[^;{)]*)*)\)\s*[;{]",
+                      re.S)
+    for hdr in FAMILY_HEADERS:
+        path = os.path.join(kdir, hdr)
+        if not os.path.isfile(path):
+            continue
+        with open(path, errors="replace") as f:
+            text = strip_comments(f.read())
+        for m in decl.finditer(text):
+            ret, name, params = m.group(1), m.group(2), m.group(3)
+            if not FAMILY_RE.match(name) or name in fam:
+                continue
+            if re.search(r"\b(return|if|while|for|define)\b", ret):
+                continue
+            plist = split_args(" ".join(params.split()))
+            pages = flags = -1
+            for i, p in enumerate(plist):
+                if re.search(r"struct\s+(page|folio)\s*\*\s*\*", p) and pages < 0:
+                    pages = i
+                if re.search(r"flags$", _param_name(p)) and \
+                        "extraction" not in p and flags < 0:
+                    flags = i
+            if name.startswith("pin_") or name == "memfd_pin_folios":
+                kind = "pin"
+            elif name == "iov_iter_extract_pages":
+                kind = "extract"
+            else:
+                kind = "get"
+            fam[name] = {
+                "header": hdr,
+                "line": text.count("\n", 0, m.start(2)) + 1,
+                "returns_page": bool(re.search(r"struct\s+page\s*\*\s*$",
+                                               ret.strip())),
+                "pages_arg": pages,
+                "flags_arg": flags,
+                "kind": kind,
+            }
+    return fam
+
+
+def declares(kdir, name, headers=FAMILY_HEADERS):
+    pat = re.compile(r"\b%s\s*\(" % re.escape(name))
+    for hdr in headers:
+        path = os.path.join(kdir, hdr)
+        if os.path.isfile(path):
+            with open(path, errors="replace") as f:
+                if pat.search(strip_comments(f.read())):
+                    return True
+    return False
+
+
+def api_profile(kdir):
+    """(profile, extract_api) as the tree's headers say."""
+    if declares(kdir, "unpin_user_page"):
+        prof = "pin"
+    elif declares(kdir, "put_user_page"):
+        prof = "put_user_page"
+    else:
+        prof = "none"
+    return prof, declares(kdir, "iov_iter_extract_pages")
+
+
+def choose_profile(kdir, override=None):
+    prof, extract = api_profile(kdir)
+    if override:
+        if override not in PROFILES:
+            die("unknown API=%s (known: %s)" % (override, ", ".join(PROFILES)))
+        prof = override
+        if prof != "pin":
+            extract = False
+    elif prof == "none":
+        # v5.2 and older: the placeholders get added by the series.
+        prof = "put_user_page"
+    return prof, extract
+
+
+def tree_id(kdir):
+    """A short, stable, readable name for a tree: its directory name and
+    version, plus a hash of its real path so two trees never share one."""
+    kdir = os.path.realpath(kdir)
+    h = hashlib.sha1(kdir.encode()).hexdigest()[:6]
+    base = re.sub(r"[^A-Za-z0-9._-]", "_", os.path.basename(kdir)) or "tree"
+    return "%s-%s" % (base, h)
+
+
+def report_dir(kdir, out=None):
+    if out:
+        return os.path.abspath(out)
+    root = os.environ.get("PINCONV_REPORTS") or os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reports")
+    return os.path.join(root, tree_id(kdir))
+
+
+def write_atomic(path, data):
+    d = os.path.dirname(path)
+    os.makedirs(d, exist_ok=True)
+    tmp = "%s.tmp.%d" % (path, os.getpid())
+    with open(tmp, "w") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def dump_json(obj):
+    return json.dumps(obj, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def tree_info(kdir, api=None):
+    prof, extract = choose_profile(kdir, api)
+    return {
+        "path": os.path.realpath(kdir),
+        "version": kernel_version(kdir),
+        "api_profile": prof,
+        "extract_api": extract,
+    }
+
+
+class Maintainers:
+    """MAINTAINERS, parsed once.  section_of(file) gives the section
+    get_maintainer.pl would list first: the one whose F:/N: pattern
+    matches most specifically (deepest path), X: patterns excluding."""
+
+    def __init__(self, kdir):
+        self.sections = []
+        path = os.path.join(kdir, "MAINTAINERS")
+        cur = None
+        with open(path, errors="replace") as f:
+            for line in f:
+                line = line.rstrip("\n")
+                m = re.match(r"^([A-Z]):\s*(.*)$", line)
+                if m:
+                    if cur is not None and m.group(1) in "FXN":
+                        cur[m.group(1)].append(m.group(2).strip())
+                    continue
+                if line and not line[0].isspace():
+                    cur = {"name": line.strip(), "F": [], "X": [], "N": []}
+                    self.sections.append(cur)
+                else:
+                    cur = None
+        self.sections = [s for s in self.sections if s["F"] or s["N"]]
+        self._compiled = [(s["name"],
+                           [self._glob(p) for p in s["F"]],
+                           [self._glob(p) for p in s["X"]],
+                           [re.compile(p) for p in s["N"] if self._okre(p)])
+                          for s in self.sections]
+
+    @staticmethod
+    def _okre(p):
+        try:
+            re.compile(p)
+            return True
+        except re.error:
+            return False
+
+    @staticmethod
+    def _glob(pat):
+        """get_maintainer.pl's file_match_pattern(): a trailing / matches
+        the whole subtree, otherwise the file must have as many / as the
+        pattern; * and ? are wildcards.  The rank is its pattern depth
+        (slashes, +1 without a trailing /), exact names before globs."""
+        rx = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c)
+                     for c in pat)
+        slashes = pat.count("/")
+        depth = slashes + (0 if pat.endswith("/") else 1)
+        rank = (depth, 0 if ("*" in pat or "?" in pat) else 1)
+        return re.compile("^" + rx), slashes, pat.endswith("/"), rank
+
+    @staticmethod
+    def _match(g, relpath):
+        rx, slashes, isdir, _ = g
+        if not rx.match(relpath):
+            return False
+        return isdir or relpath.count("/") == slashes
+
+    def section_of(self, relpath):
+        best, best_rank = "THE REST", (-1, 0)
+        for name, fs, xs, ns in self._compiled:
+            if name == "THE REST":
+                continue
+            if any(self._match(g, relpath) for g in xs):
+                continue
+            rank = max([g[3] for g in fs if self._match(g, relpath)],
+                       default=None)
+            if rank is None and any(rx.search(relpath) for rx in ns):
+                rank = (0, 0)
+            if rank is not None and rank > best_rank:
+                best, best_rank = name, rank
+        return best
