@@ -1,0 +1,395 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""scan.py — every page-acquiring call site of a kernel tree.
+
+    make scan [KDIR=...] [OUT=...] [API=...]
+
+1. family:     the acquiring functions the tree declares (pinconv_tree)
+2. candidates: files that mention one of them as a word (git grep / grep)
+3. spatch:     semantic-patches/scan/gup_calls.cocci over the candidates,
+               GNU parallel, per-file timeout
+4. cross-check: a token search of the same files (comments, strings,
+               declarations and definitions removed); every hit spatch
+               did not report is listed under "unparsed" with the reason
+5. output:     scan.json (scripts/schema/scan.schema.json), scan.md, and
+               gcc-style notes on stdout; written atomically
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import json
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pinconv_tree as pt  # noqa: E402
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RULE = os.path.join(TOP, "semantic-patches/scan/gup_calls.cocci")
+MACROS = os.path.join(TOP, "semantic-patches/scan/macros.h")
+SPATCH_TIMEOUT = int(os.environ.get("PINCONV_SPATCH_TIMEOUT", "60"))
+# Userspace code (tools/) never calls the kernel's GUP.
+EXCLUDE_DIRS = ("tools/",)
+
+
+def default_kdir():
+    kdir = os.environ.get("KDIR", "")
+    if kdir:
+        return kdir
+    r = subprocess.run([os.path.join(TOP, "scripts/default-tree.sh"), "6.12"],
+                       stdout=subprocess.PIPE, text=True)
+    if r.returncode:
+        pt.die("cannot provide the default tree (linux-source-6.12)", 1)
+    return r.stdout.strip()
+
+
+def need_tools():
+    for tool in ("spatch", "parallel", "grep"):
+        if not shutil.which(tool):
+            pt.die("%s not found (run scripts/deps.sh)" % tool)
+
+
+def candidates(kdir, names):
+    """Files of the tree mentioning one of names as a whole word."""
+    pats = []
+    for n in sorted(names):
+        pats += ["-e", n]
+    if os.path.isdir(os.path.join(kdir, ".git")):
+        cmd = ["git", "-C", kdir, "grep", "-lwF"] + pats + ["--", "*.c", "*.h"]
+    else:
+        cmd = ["grep", "-rlwF", "--include=*.c", "--include=*.h"] + pats + ["."]
+    r = subprocess.run(cmd, cwd=kdir, stdout=subprocess.PIPE, text=True)
+    if r.returncode not in (0, 1):
+        pt.die("token search failed in %s" % kdir, 1)
+    files = set()
+    for f in r.stdout.split("\n"):
+        f = f.strip()
+        if f.startswith("./"):
+            f = f[2:]
+        if f and not f.startswith(EXCLUDE_DIRS):
+            files.add(f)
+    return sorted(files)
+
+
+def macro_file(workdir):
+    """Coccinelle's standard.h without its SYSCALL_DEFINEn, plus ours."""
+    std = "/usr/lib/coccinelle/standard.h"
+    out = []
+    if os.path.isfile(std):
+        skip = False
+        with open(std, errors="replace") as f:
+            for line in f:
+                if re.match(r"#define\s+(COMPAT_)?SYSCALL_DEFINE\d", line):
+                    skip = True
+                if not skip:
+                    out.append(line)
+                if skip and not line.rstrip().endswith("\\"):
+                    skip = False
+    with open(MACROS) as f:
+        out.append(f.read())
+    path = os.path.join(workdir, "macros.h")
+    with open(path, "w") as f:
+        f.write("".join(out))
+    return path
+
+
+def run_spatch(kdir, files, family, workdir, rule=RULE, extra_env=None):
+    """Run a JSON-Lines-printing rule over files with GNU parallel.
+    Returns (list of dicts, set of files whose spatch run failed)."""
+    if not files:
+        return [], set()
+    listing = os.path.join(workdir, "files")
+    with open(listing, "w") as f:
+        f.write("\n".join(files) + "\n")
+    env = dict(os.environ, PINCONV_FAMILY=",".join(sorted(family)))
+    env.update(extra_env or {})
+    jobs = os.environ.get("PINCONV_JOBS", str(os.cpu_count() or 2))
+    results = os.path.join(workdir, "par")
+    cmd = ["parallel", "--will-cite", "-j", jobs, "-X", "-n", "12",
+           "--results", results + "/{#}/",
+           "spatch", "--very-quiet", "--no-includes", "--include-headers",
+           "--macro-file-builtins", macro_file(workdir),
+           "--timeout", str(SPATCH_TIMEOUT), "--sp-file", rule, "{}",
+           "::::", listing]
+    if sys.stderr.isatty():
+        cmd.insert(1, "--bar")
+    r = subprocess.run(cmd, cwd=kdir, env=env, stdout=subprocess.DEVNULL)
+    recs, failed = [], set()
+    for d in sorted(os.listdir(results)) if os.path.isdir(results) else []:
+        base = os.path.join(results, d)
+        out = open(os.path.join(base, "stdout"), errors="replace").read()
+        err = open(os.path.join(base, "stderr"), errors="replace").read()
+        for line in out.splitlines():
+            if line.startswith("{"):
+                recs.append(json.loads(line))
+        if "timeout" in err.lower() or "TIMEOUT" in out:
+            for m in re.finditer(r"(\S+\.[ch])", err):
+                failed.add(m.group(1))
+    if r.returncode not in (0,) and not recs:
+        pt.die("spatch failed (parallel exit %d)" % r.returncode, 1)
+    for rec in recs:
+        if rec["file"].startswith("./"):
+            rec["file"] = rec["file"][2:]
+    return recs, failed
+
+
+CALL_KW = re.compile(r"\b(return|if|while|for|switch|case|else|sizeof|do)\b")
+
+
+def token_hits(text, names):
+    """Calls of names in comment- and string-free text, minus
+    declarations, definitions and #define lines.
+    Yields (line, col, name, kind) with kind 'call' or 'macro'."""
+    rx = re.compile(r"\b(%s)\s*\(" % "|".join(map(re.escape, sorted(names))))
+    lines = text.split("\n")
+    for m in rx.finditer(text):
+        ln = text.count("\n", 0, m.start()) + 1
+        col = m.start() - (text.rfind("\n", 0, m.start()) + 1)
+        before = lines[ln - 1][:col]
+        # A #define line, or its continuation, holds the call.
+        k = ln - 1
+        while k > 0 and lines[k - 1].rstrip().endswith("\\"):
+            k -= 1
+        if lines[k].lstrip().startswith("#"):
+            if re.match(r"\s*#\s*define\s+%s\b" % m.group(1), lines[ln - 1]):
+                continue          # the family member's own macro definition
+            yield ln, col, m.group(1), "macro"
+            continue
+        # "type name(" with nothing but a type before it: a declaration or
+        # definition (the return type may be on the previous line).
+        stmt = before
+        if not stmt.strip():
+            prev = lines[ln - 2].rstrip() if ln >= 2 else ""
+            if prev and not prev.endswith((";", "{", "}", ")", ",", "=",
+                                           "(", "&&", "||", ":", "?")) and \
+                    re.search(r"[\w\*]\s*$", prev) and not CALL_KW.search(prev):
+                stmt = prev + " "
+        if re.match(r"^\s*(?:[A-Za-z_]\w*\s+|\*\s*)*[A-Za-z_]\w*[\s\*]+$",
+                    stmt) and not CALL_KW.search(stmt) and \
+                not re.search(r"[=(,]", stmt):
+            continue
+        yield ln, col, m.group(1), "call"
+
+
+def call_args(text_lines, line, col, name):
+    """The argument list of the call of name at line:col (1-based line,
+    0-based col), as written, or None when it cannot be read."""
+    src = "\n".join(text_lines[line - 1:line + 40])
+    i = src.find(name, col)
+    if i < 0:
+        return None
+    i = src.find("(", i + len(name))
+    depth, j = 0, i
+    while j < len(src):
+        c = src[j]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return pt.split_args(" ".join(src[i + 1:j].split()))
+        j += 1
+    return None
+
+
+def assigned_to(text_lines, line, col):
+    """For `x = f(...)` or `type *x = f(...)`: x.  None otherwise."""
+    before = text_lines[line - 1][:col].rstrip()
+    k = line - 1
+    while not before and k > 0:
+        k -= 1
+        before = text_lines[k - 1].rstrip()
+    m = re.search(r"([\w\.\->\[\]\*]+)\s*=$", before)
+    if not m or before.endswith(("==", "!=", "<=", ">=")):
+        return None
+    return m.group(1).lstrip("*")
+
+
+def lvalue(arg):
+    if arg is None:
+        return None
+    a = arg.strip()
+    if a in ("NULL", "0"):
+        return None
+    if a.startswith("&"):
+        a = a[1:].strip()
+    return a
+
+
+def diagnose(kdir, f, workdir):
+    """Why spatch found no call at some line of f: its parse report."""
+    r = subprocess.run(["spatch", "--parse-c", "--no-includes",
+                        "--macro-file-builtins", os.path.join(workdir, "macros.h"),
+                        f], cwd=kdir, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True,
+                       timeout=SPATCH_TIMEOUT * 2)
+    bad = set()
+    for m in re.finditer(r"BAD:!!!!!\s*(\d+)?.*?$", r.stdout, re.M):
+        pass
+    for m in re.finditer(r"^(?:ERROR-RECOV|PB|parse error).*?line (\d+)",
+                         r.stdout, re.M):
+        bad.add(int(m.group(1)))
+    for m in re.finditer(r"^BAD:!!!!! .*$", r.stdout, re.M):
+        bad.add(-1)
+    return bad, r.stdout
+
+
+def scan(kdir, api=None, workdir=None):
+    family = pt.gup_family(kdir)
+    if not family:
+        pt.die("%s declares no get_user_pages family in %s" %
+               (kdir, " or ".join(pt.FAMILY_HEADERS)), 1)
+    info = pt.tree_info(kdir, api)
+    files = candidates(kdir, family)
+    recs, timed_out = run_spatch(kdir, files, family, workdir)
+    maint = pt.Maintainers(kdir)
+    sec_cache = {}
+
+    def section(f):
+        if f not in sec_cache:
+            sec_cache[f] = maint.section_of(f)
+        return sec_cache[f]
+
+    found = {}
+    for r in recs:
+        found[(r["file"], r["line"], r["col"])] = r
+    sites, unparsed = [], []
+    for f in files:
+        with open(os.path.join(kdir, f), errors="replace") as fh:
+            raw = fh.read()
+        lines = raw.split("\n")
+        clean = pt.strip_comments(raw)
+        clean_lines = clean.split("\n")
+        spatch_lines = {k[1] for k in found if k[0] == f}
+        missing = []
+        for ln, col, name, kind in token_hits(clean, family):
+            if ln in spatch_lines:
+                continue
+            if kind == "macro":
+                unparsed.append({"file": f, "line": ln, "api": name,
+                                 "reason": "call inside a #define: spatch "
+                                           "cannot see calls in macro bodies"})
+            else:
+                missing.append((ln, name))
+        if missing:
+            if f in timed_out:
+                why = "spatch timed out on this file (%d s)" % SPATCH_TIMEOUT
+            else:
+                bad, _ = diagnose(kdir, f, workdir)
+                why = ("spatch could not parse the enclosing function"
+                       if bad else "spatch did not match the call "
+                       "(unknown macro or construct)")
+            for ln, name in missing:
+                unparsed.append({"file": f, "line": ln, "api": name,
+                                 "reason": why})
+        for key in sorted(k for k in found if k[0] == f):
+            r = found[key]
+            fam = family[r["api"]]
+            args = call_args(clean_lines, r["line"], r["col"], r["api"])
+            if args is None:
+                args = []
+            def arg(i):
+                if i < 0 or i >= len(args):
+                    return None
+                # As written: take the text from the raw source.
+                return args[i]
+            if fam["returns_page"]:
+                pages = assigned_to(clean_lines, r["line"], r["col"])
+            else:
+                pages = lvalue(arg(fam["pages_arg"]))
+            sites.append({
+                "file": f, "line": r["line"], "col": r["col"],
+                "function": r["function"], "api": r["api"],
+                "kind": fam["kind"],
+                "flags": arg(fam["flags_arg"]),
+                "pages": pages,
+                "subsystem": section(f),
+            })
+        del lines
+    sites.sort(key=lambda s: (s["file"], s["line"], s["col"]))
+    unparsed.sort(key=lambda u: (u["file"], u["line"], u["api"]))
+    return {
+        "schema": "pinconv-scan/1",
+        "tree": info,
+        "family": family,
+        "sites": sites,
+        "unparsed": unparsed,
+    }
+
+
+def markdown(scan):
+    t = scan["tree"]
+    out = ["# pinconv scan: %s (v%s)" % (t["path"], t["version"]), "",
+           "API profile: `%s`; iov_iter_extract_pages: %s." %
+           (t["api_profile"], "yes" if t["extract_api"] else "no"), "",
+           "%d acquisition sites in %d files, %d MAINTAINERS sections; "
+           "%d calls spatch could not analyse." %
+           (len(scan["sites"]), len({s["file"] for s in scan["sites"]}),
+            len({s["subsystem"] for s in scan["sites"]}), len(scan["unparsed"])),
+           ""]
+    by = {}
+    for s in scan["sites"]:
+        by.setdefault(s["subsystem"], []).append(s)
+    for sec in sorted(by):
+        out += ["## %s (%d)" % (sec, len(by[sec])), "",
+                "| site | function | api | flags | pages |",
+                "|---|---|---|---|---|"]
+        for s in by[sec]:
+            out.append("| %s:%d:%d | %s | %s | %s | %s |" % (
+                s["file"], s["line"], s["col"], s["function"], s["api"],
+                ("`%s`" % s["flags"]) if s["flags"] else "-",
+                ("`%s`" % s["pages"]) if s["pages"] else "-"))
+        out.append("")
+    if scan["unparsed"]:
+        out += ["## Not analysed by spatch", "", "| site | api | reason |",
+                "|---|---|---|"]
+        for u in scan["unparsed"]:
+            out.append("| %s:%d | %s | %s |" % (u["file"], u["line"],
+                                               u["api"], u["reason"]))
+        out.append("")
+    return "\n".join(out)
+
+
+def notes(scan):
+    out = []
+    for s in scan["sites"]:
+        out.append("%s:%d:%d: note: %s() in %s: %s pages into %s [%s]" % (
+            s["file"], s["line"], s["col"] + 1, s["api"], s["function"],
+            s["kind"], s["pages"] or "(none)", s["subsystem"]))
+    for u in scan["unparsed"]:
+        out.append("%s:%d:1: warning: %s() not analysed: %s" % (
+            u["file"], u["line"], u["api"], u["reason"]))
+    return out
+
+
+def main():
+    need_tools()
+    kdir = pt.check_tree(default_kdir())
+    api = os.environ.get("API") or None
+    if api and api not in pt.PROFILES:
+        pt.die("unknown API=%s (known: %s)" % (api, ", ".join(pt.PROFILES)))
+    outdir = pt.report_dir(kdir, os.environ.get("OUT") or None)
+    quiet = os.environ.get("PINCONV_QUIET")
+    with tempfile.TemporaryDirectory(prefix="pinconv-scan.") as work:
+        result = scan(kdir, api, work)
+    t = result["tree"]
+    print("pinconv: %s: Linux %s, API profile %s, iov_iter_extract_pages %s" %
+          (t["path"], t["version"], t["api_profile"],
+           "present" if t["extract_api"] else "absent"), file=sys.stderr)
+    pt.write_atomic(os.path.join(outdir, "scan.md"), markdown(result))
+    pt.write_atomic(os.path.join(outdir, "scan.json"), pt.dump_json(result))
+    if not quiet:
+        for line in notes(result):
+            print(line)
+    print("pinconv: %d sites, %d not analysed; wrote %s/scan.json" %
+          (len(result["sites"]), len(result["unparsed"]), outdir),
+          file=sys.stderr)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        pt.die("interrupted; no report written", 130)
