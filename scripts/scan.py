@@ -18,6 +18,7 @@
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -95,40 +96,62 @@ def macro_file(workdir):
     return path
 
 
+def _parallel(kdir, env, listing, workdir, name, per_job, rule):
+    """One GNU parallel run of rule over the files in listing, per_job
+    files to a spatch.  Returns [(files, exit, stdout, stderr)]."""
+    results = os.path.join(workdir, name)
+    joblog = results + ".log"
+    jobs = os.environ.get("PINCONV_JOBS", str(os.cpu_count() or 2))
+    cmd = ["parallel", "--will-cite", "-j", jobs, "-X", "-n", str(per_job),
+           "--joblog", joblog, "--results", results + "/{#}/",
+           "spatch", "--very-quiet", "--no-includes", "--include-headers",
+           "--macro-file-builtins", os.path.join(workdir, "macros.h"),
+           "--timeout", str(SPATCH_TIMEOUT), "--sp-file", rule, "{}",
+           "::::", listing]
+    if sys.stderr.isatty() and not os.environ.get("PINCONV_QUIET"):
+        cmd.insert(1, "--bar")
+    subprocess.run(cmd, cwd=kdir, env=env, stdout=subprocess.DEVNULL)
+    out = []
+    with open(joblog) as f:
+        next(f)
+        for line in f:
+            col = line.rstrip("\n").split("\t")
+            seq, rc, command = col[0], int(col[6]), col[8]
+            files = command.split(" --sp-file ", 1)[1].split()[1:]
+            base = os.path.join(results, seq)
+            read = lambda n: open(os.path.join(base, n), errors="replace").read()
+            out.append((files, rc, read("stdout"), read("stderr")))
+    return out
+
+
 def run_spatch(kdir, files, family, workdir, rule=RULE, extra_env=None):
-    """Run a JSON-Lines-printing rule over files with GNU parallel.
-    Returns (list of dicts, set of files whose spatch run failed)."""
+    """Run a JSON-Lines-printing rule over files with GNU parallel, a dozen
+    files to a spatch; a spatch that fails (one file's timeout aborts its
+    whole group) is run again file by file.  Returns (records, the files
+    that still failed, with spatch's reason)."""
     if not files:
-        return [], set()
+        return [], {}
+    macro_file(workdir)
+    env = dict(os.environ, PINCONV_FAMILY=",".join(sorted(family)))
+    env.update(extra_env or {})
     listing = os.path.join(workdir, "files")
     with open(listing, "w") as f:
         f.write("\n".join(files) + "\n")
-    env = dict(os.environ, PINCONV_FAMILY=",".join(sorted(family)))
-    env.update(extra_env or {})
-    jobs = os.environ.get("PINCONV_JOBS", str(os.cpu_count() or 2))
-    results = os.path.join(workdir, "par")
-    cmd = ["parallel", "--will-cite", "-j", jobs, "-X", "-n", "12",
-           "--results", results + "/{#}/",
-           "spatch", "--very-quiet", "--no-includes", "--include-headers",
-           "--macro-file-builtins", macro_file(workdir),
-           "--timeout", str(SPATCH_TIMEOUT), "--sp-file", rule, "{}",
-           "::::", listing]
-    if sys.stderr.isatty():
-        cmd.insert(1, "--bar")
-    r = subprocess.run(cmd, cwd=kdir, env=env, stdout=subprocess.DEVNULL)
-    recs, failed = [], set()
-    for d in sorted(os.listdir(results)) if os.path.isdir(results) else []:
-        base = os.path.join(results, d)
-        out = open(os.path.join(base, "stdout"), errors="replace").read()
-        err = open(os.path.join(base, "stderr"), errors="replace").read()
-        for line in out.splitlines():
-            if line.startswith("{"):
-                recs.append(json.loads(line))
-        if "timeout" in err.lower() or "TIMEOUT" in out:
-            for m in re.finditer(r"(\S+\.[ch])", err):
-                failed.add(m.group(1))
-    if r.returncode not in (0,) and not recs:
-        pt.die("spatch failed (parallel exit %d)" % r.returncode, 1)
+    recs, failed, retry = [], {}, []
+    for fs, rc, out, err in _parallel(kdir, env, listing, workdir, "par", 12, rule):
+        if rc == 0:
+            recs += [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+        else:
+            retry += fs
+    if retry:
+        with open(listing, "w") as f:
+            f.write("\n".join(sorted(retry)) + "\n")
+        for fs, rc, out, err in _parallel(kdir, env, listing, workdir, "retry", 1, rule):
+            recs += [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+            if rc != 0:
+                why = "timeout" if "timeout" in err.lower() else \
+                    (err.strip().splitlines() or ["exit %d" % rc])[-1]
+                failed[fs[0]] = why
     for rec in recs:
         if rec["file"].startswith("./"):
             rec["file"] = rec["file"][2:]
@@ -207,6 +230,17 @@ def assigned_to(text_lines, line, col):
     return m.group(1).lstrip("*")
 
 
+def function_name(text_lines, rec):
+    """spatch calls the body of a #define "something_else": name the macro."""
+    if rec["function"] != "something_else":
+        return rec["function"]
+    k = rec["line"] - 1
+    while k > 0 and text_lines[k - 1].rstrip().endswith("\\"):
+        k -= 1
+    m = re.match(r"\s*#\s*define\s+(\w+)", text_lines[k])
+    return "#define " + m.group(1) if m else "(outside any function)"
+
+
 def lvalue(arg):
     if arg is None:
         return None
@@ -219,21 +253,20 @@ def lvalue(arg):
 
 
 def diagnose(kdir, f, workdir):
-    """Why spatch found no call at some line of f: its parse report."""
-    r = subprocess.run(["spatch", "--parse-c", "--no-includes",
-                        "--macro-file-builtins", os.path.join(workdir, "macros.h"),
-                        f], cwd=kdir, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True,
-                       timeout=SPATCH_TIMEOUT * 2)
-    bad = set()
-    for m in re.finditer(r"BAD:!!!!!\s*(\d+)?.*?$", r.stdout, re.M):
-        pass
-    for m in re.finditer(r"^(?:ERROR-RECOV|PB|parse error).*?line (\d+)",
-                         r.stdout, re.M):
-        bad.add(int(m.group(1)))
-    for m in re.finditer(r"^BAD:!!!!! .*$", r.stdout, re.M):
-        bad.add(-1)
-    return bad, r.stdout
+    """Why spatch found no call in f: the parse errors spatch --parse-c
+    reports, as [(line, around)]."""
+    try:
+        r = subprocess.run(["spatch", "--parse-c", "--no-includes",
+                            "--macro-file-builtins",
+                            os.path.join(workdir, "macros.h"), f],
+                           cwd=kdir, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True,
+                           errors="replace", timeout=SPATCH_TIMEOUT * 2)
+    except subprocess.TimeoutExpired:
+        return None
+    return [(int(m.group(1)), m.group(2)) for m in re.finditer(
+        r"parse error\s*\n\s*= File \"[^\"]*\", line (\d+), column \d+.*?\n"
+        r"\s*around = '([^']*)'", r.stdout)]
 
 
 def scan(kdir, api=None, workdir=None):
@@ -243,7 +276,7 @@ def scan(kdir, api=None, workdir=None):
                (kdir, " or ".join(pt.FAMILY_HEADERS)), 1)
     info = pt.tree_info(kdir, api)
     files = candidates(kdir, family)
-    recs, timed_out = run_spatch(kdir, files, family, workdir)
+    recs, failed = run_spatch(kdir, files, family, workdir)
     maint = pt.Maintainers(kdir)
     sec_cache = {}
 
@@ -274,12 +307,17 @@ def scan(kdir, api=None, workdir=None):
             else:
                 missing.append((ln, name))
         if missing:
-            if f in timed_out:
-                why = "spatch timed out on this file (%d s)" % SPATCH_TIMEOUT
+            errors = None if f in failed else diagnose(kdir, f, workdir)
+            if errors is None:
+                why = ("spatch timed out on this file (%d s)" % SPATCH_TIMEOUT
+                       if failed.get(f, "timeout") == "timeout" else
+                       "spatch failed on this file: %s" % failed[f])
+            elif errors:
+                why = "spatch could not parse the enclosing function (%s)" % \
+                    "; ".join("parse error at line %d near '%s'" % e
+                              for e in errors)
             else:
-                bad, _ = diagnose(kdir, f, workdir)
-                why = ("spatch could not parse the enclosing function"
-                       if bad else "spatch did not match the call "
+                why = ("spatch parsed the file but did not match the call "
                        "(unknown macro or construct)")
             for ln, name in missing:
                 unparsed.append({"file": f, "line": ln, "api": name,
@@ -301,7 +339,7 @@ def scan(kdir, api=None, workdir=None):
                 pages = lvalue(arg(fam["pages_arg"]))
             sites.append({
                 "file": f, "line": r["line"], "col": r["col"],
-                "function": r["function"], "api": r["api"],
+                "function": function_name(clean_lines, r), "api": r["api"],
                 "kind": fam["kind"],
                 "flags": arg(fam["flags_arg"]),
                 "pages": pages,
@@ -388,7 +426,12 @@ def main():
           file=sys.stderr)
 
 
+def _terminate(signum, frame):
+    raise KeyboardInterrupt
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         main()
     except KeyboardInterrupt:

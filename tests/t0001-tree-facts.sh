@@ -1,0 +1,53 @@
+#!/bin/bash
+# What pinconv reads from a tree: version, API profile, the acquiring
+# family with its signatures, and MAINTAINERS sections.
+. "$(dirname "$0")/lib.sh"
+
+T612=$(tree_612) T61=$(tree_61)
+facts() { $PY -c "import sys; sys.path.insert(0, '$PINCONV/scripts'); import pinconv_tree as pt; $1"; }
+
+test_expect_success 'version and profile of linux-source-6.12' '
+	test "$(facts "print(pt.tree_info(\"$T612\"))")" = \
+	     "{'\''path'\'': '\''$T612'\'', '\''version'\'': '\''6.12.117'\'', '\''api_profile'\'': '\''pin'\'', '\''extract_api'\'': True}"
+'
+
+test_expect_success 'linux-source-6.1 has the pin API but no iov_iter_extract_pages' '
+	test "$(facts "print(pt.api_profile(\"$T61\"))")" = "('\''pin'\'', False)"
+'
+
+test_expect_success 'the family comes from the headers: names differ between 6.1 and 6.12' '
+	facts "print(\" \".join(sorted(pt.gup_family(\"$T612\"))))" >612 &&
+	facts "print(\" \".join(sorted(pt.gup_family(\"$T61\"))))" >61 &&
+	grep -w get_user_page_vma_remote 612 && ! grep -w get_user_page_vma_remote 61 &&
+	grep -w iov_iter_extract_pages 612 && ! grep -w iov_iter_extract_pages 61 &&
+	grep -w pin_user_pages_fast_only 61 && ! grep -w pin_user_pages_fast_only 612
+'
+
+test_expect_success 'signatures: pages and flags argument positions read from prototypes' '
+	facts "f = pt.gup_family(\"$T612\"); print(f[\"get_user_pages_remote\"][\"pages_arg\"], f[\"get_user_pages_remote\"][\"flags_arg\"], f[\"get_user_pages_unlocked\"][\"pages_arg\"], f[\"get_user_pages_unlocked\"][\"flags_arg\"], f[\"iov_iter_extract_pages\"][\"kind\"], f[\"get_dump_page\"][\"returns_page\"])" >out &&
+	echo "4 3 2 3 extract True" >expect && test_cmp expect out
+'
+
+test_expect_success 'a v5.3-like tree with put_user_page() placeholders gets that profile' '
+	mkdir -p old/include/linux && cp "$T61/Makefile" "$T61/MAINTAINERS" old/ &&
+	grep -v unpin_user_page "$T61/include/linux/mm.h" >old/include/linux/mm.h &&
+	echo "void put_user_page(struct page *page);" >>old/include/linux/mm.h &&
+	test "$(facts "print(pt.choose_profile(\"old\"))")" = "('\''put_user_page'\'', False)"
+'
+
+test_expect_success 'API= overrides the profile; an unknown API is a usage error' '
+	test "$(facts "print(pt.choose_profile(\"$T61\", \"put_user_page\"))")" = "('\''put_user_page'\'', False)" &&
+	facts "pt.choose_profile(\"$T61\", \"bogus\")" 2>err; test $? = 2 && grep "unknown API=bogus" err
+'
+
+test_expect_success 'MAINTAINERS sections agree with get_maintainer.pl' '
+	for f in fs/fuse/dev.c block/bio.c drivers/infiniband/core/umem.c \
+		 drivers/misc/vmw_vmci/vmci_host.c net/9p/trans_virtio.c fs/nfs/direct.c \
+		 drivers/vhost/scsi.c kernel/events/core.c; do
+		ours=$(facts "print(pt.Maintainers(\"$T612\").section_of(\"$f\"))") &&
+		(cd "$T612" && perl scripts/get_maintainer.pl --no-git --sections -f "$f" 2>/dev/null) |
+			grep -Fx "$ours" >/dev/null || { echo "$f: $ours not listed by get_maintainer.pl"; exit 1; }
+	done
+'
+
+test_done
