@@ -315,13 +315,22 @@ def compare(base_sites, head_sites):
                 left_h.remove(m)
                 left_b.remove(s)
                 out.append(("converted", s, m))
+        # Another call of the same style in the same function (e.g.
+        # get_user_pages_remote -> get_user_page_vma_remote).
+        for s in list(left_b):
+            m = next((x for x in left_h if (x.api_kind == "get") ==
+                      (s.api_kind == "get")), None)
+            if m is not None:
+                left_h.remove(m)
+                left_b.remove(s)
+                out.append(("api", s, m))
         out += [("removed", s, None) for s in left_b]
         out += [("added", None, s) for s in left_h]
-    order = {"converted": 0, "verdict": 1, "removed": 2, "added": 3}
-    out.sort(key=lambda c: (order[c[0]], (c[2] or c[1]).section,
-                            (c[2] or c[1]).file, (c[2] or c[1]).line,
-                            (c[1] or c[2]).line))
     return out
+
+
+CHANGE_ORDER = {"converted": 0, "api": 1, "verdict": 2, "removed": 3,
+                "added": 4}
 
 
 # ------------------------------------------------------------------- HTML
@@ -525,9 +534,9 @@ def change_cells(kind, b, h):
     call = (b.call if b else "") + (" &rarr; " if b and h and
                                     b.call != h.call else "") + \
         (h.call if h and (not b or h.call != b.call) else "")
-    verd = ('<span class="v %s">%s</span>' % (b.verdict, b.verdict)
-            if b else "") + (" &rarr; " if b and h else "") + \
-        ('<span class="v %s">%s</span>' % (h.verdict, h.verdict) if h else "")
+    verd = " &rarr; ".join('<span class="v %s">%s</span>' % (v, v)
+                           for v in dict.fromkeys(x.verdict for x in (b, h)
+                                                  if x))
     s = h or b
     return ('<td>%s</td><td>%s</td><td class=f>%s</td><td class=f>%s</td>'
             '<td>%s</td><td>%s</td><td class=f>%s</td><td>%s</td>' % (
@@ -542,10 +551,11 @@ def render_compare_html(changes, base_tree, tree):
     out.append('<p id=compare-totals>Compared with %s: sites matched by '
                '(file, function, api/call), not by line. Upstream converted '
                '<b id=conv-acq>%d</b> acquisition and <b id=conv-rel>%d</b> '
-               'release sites; %d sites changed verdict, %d went away, '
-               '%d are new.</p>\n' % (
+               'release sites; %d sites moved to another call of the same '
+               'style, %d changed verdict, %d went away, %d are new.</p>\n' % (
                    esc(base_tree.get("path", "")),
                    cnt[("converted", "acq")], cnt[("converted", "rel")],
+                   cnt[("api", "acq")] + cnt[("api", "rel")],
                    cnt[("verdict", "acq")] + cnt[("verdict", "rel")],
                    cnt[("removed", "acq")] + cnt[("removed", "rel")],
                    cnt[("added", "acq")] + cnt[("added", "rel")]))
@@ -591,7 +601,7 @@ def render_md(tree, acqs, rels, rows, extra_md, changes, base_tree):
         for kind, b, h in changes:
             s = h or b
             call = " → ".join(dict.fromkeys(x.call for x in (b, h) if x))
-            verd = " → ".join(x.verdict for x in (b, h) if x)
+            verd = " → ".join(dict.fromkeys(x.verdict for x in (b, h) if x))
             w("| %s | %s | %s | %s | %s |\n" % (
                 kind, md(site_text(s)), md(s.function), md(call), verd))
         w("\n")
@@ -669,8 +679,7 @@ def main():
         bplan, _, bfamily = load_report(bdir, "")
         bacqs, brels = build(bplan, bfamily, {})
         changes = compare(bacqs, acqs) + compare(brels, rels)
-        order = {"converted": 0, "verdict": 1, "removed": 2, "added": 3}
-        changes.sort(key=lambda c: (order[c[0]], (c[2] or c[1]).kind,
+        changes.sort(key=lambda c: (CHANGE_ORDER[c[0]], (c[2] or c[1]).kind,
                                     (c[2] or c[1]).section,
                                     (c[2] or c[1]).file,
                                     (c[2] or c[1]).line, (c[1] or c[2]).line))

@@ -127,9 +127,10 @@ test_expect_success 'BASE= a report directory shows what upstream converted in b
 	grep "^| verdict | drivers/vfio/foo.c:140 | foo_put | put_page | MIXED → ESCAPES |$" "$RDIR/report.md" &&
 	grep "^| removed | drivers/vfio/old.c:30 | old_put | put_page | CONVERT |$" "$RDIR/report.md" &&
 	grep "^| added | drivers/vfio/vfio_iommu_type1.c:620 | put_pfn | put_page | MISMATCH |$" "$RDIR/report.md" &&
-	test $(grep -c "^| \(converted\|verdict\|removed\|added\) |" "$RDIR/report.md") = 7 &&
+	grep "^| api | kernel/events/uprobes.c:170 | uprobe_write_opcode | get_user_pages_remote → get_user_page_vma_remote | KEEP_GET |$" "$RDIR/report.md" &&
+	test $(grep -c "^| \(converted\|api\|verdict\|removed\|added\) |" "$RDIR/report.md") = 8 &&
 	grep "<b id=conv-acq>1</b> acquisition and <b id=conv-rel>1</b> release" "$RDIR/index.html" &&
-	! grep "ne_misc_dev" "$RDIR/report.md" | grep -q "^| \(converted\|verdict\|removed\|added\)"
+	! grep "ne_misc_dev" "$RDIR/report.md" | grep -q "^| \(converted\|api\|verdict\|removed\|added\)"
 '
 
 test_expect_success 'BASE= a tree-id under the reports root works the same' '
