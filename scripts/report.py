@@ -175,7 +175,11 @@ def converting_patches(rdir):
     if not os.path.isdir(top):
         return {}
     for dirpath, dirnames, filenames in os.walk(top):
-        dirnames.sort()
+        # Series live at convert/<series>/ (maybe one level deeper); never
+        # walk into a scratch tree or a git directory kept alongside.
+        depth = os.path.relpath(dirpath, top).count(os.sep)
+        dirnames[:] = [] if depth >= 1 else sorted(
+            d for d in dirnames if not d.startswith("."))
         earlier = defaultdict(list)
         for name in sorted(filenames):
             if not name.endswith(".patch"):
