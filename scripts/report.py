@@ -16,6 +16,8 @@ reports/<tree-id>/convert/<series>/*.patch, and writes, next to them:
 Environment (the Makefile exports them):
   KDIR   the tree (default: Debian's 6.12 source, scripts/default-tree.sh)
   OUT    the report directory instead of reports/<tree-id>
+  SUBSYS paths in the tree (space or comma separated): only their sites,
+         written to reports/<tree-id>/subsys/<paths>/ instead
   BASE   another tree to compare with: a tree-id under reports/, a report
          directory, or a kernel tree.  Sites are matched by (file,
          function, api/call), never by line, and a get-style site of the
@@ -197,6 +199,26 @@ def converting_patches(rdir):
     return {k: sorted(v) for k, v in found.items()}
 
 
+def subsys_paths(kdir, spec):
+    """SUBSYS= paths (space or comma separated, relative to the tree),
+    each of which must exist there."""
+    paths = []
+    for p in re.split(r"[\s,]+", spec.strip()):
+        if not p:
+            continue
+        p = os.path.normpath(p).lstrip("/")
+        if p.startswith("..") or not os.path.exists(os.path.join(kdir, p)):
+            die("SUBSYS=%s: no such file or directory in %s" % (p, kdir))
+        if p not in paths:
+            paths.append(p)
+    return sorted(paths)
+
+
+def in_paths(sites, paths):
+    return [s for s in sites
+            if any(s.file == p or s.file.startswith(p + "/") for p in paths)]
+
+
 def resolve_base(base, root):
     """BASE= a tree-id under the reports root, a report directory, or a
     kernel tree: the directory holding its plan.json."""
@@ -215,7 +237,7 @@ def resolve_base(base, root):
 class Site:
     __slots__ = ("kind", "file", "line", "col", "function", "call", "verdict",
                  "section", "reason", "origins", "chain", "releases",
-                 "patches", "ident", "api_kind")
+                 "patches", "ident", "api_kind", "shown")
 
 
 def build(plan, family, patches):
@@ -234,6 +256,7 @@ def build(plan, family, patches):
         s.releases = []
         s.api_kind = "pin" if release_is_pin(s.call) else "get"
         s.patches = patches.get((s.file, s.line), [])
+        s.shown = False
         rels.append(s)
         by_loc.setdefault("%s:%d" % (s.file, s.line), s)
     for i, a in enumerate(sorted(plan["acquisitions"], key=lambda a: (
@@ -247,6 +270,7 @@ def build(plan, family, patches):
         s.releases = [by_loc.get(x) or x for x in sorted(set(a["releases"]))]
         s.chain, s.origins = [], []
         s.patches = patches.get((s.file, s.line), [])
+        s.shown = False
         seen = [x.verdict for x in s.releases if isinstance(x, Site)]
         if s.api_kind in ("pin", "extract"):
             s.verdict = "PINNED"
@@ -434,10 +458,11 @@ def evidence(s):
         items = []
         for r in s.releases:
             if isinstance(r, Site):
-                items.append('<li><a href="#%s">%s</a> %s <span class="v %s">'
-                             '%s</span></li>' % (r.ident, esc(site_text(r)),
-                                                 esc(r.call), r.verdict,
-                                                 r.verdict))
+                loc = esc(site_text(r))
+                if r.shown:
+                    loc = '<a href="#%s">%s</a>' % (r.ident, loc)
+                items.append('<li>%s %s <span class="v %s">%s</span></li>' % (
+                    loc, esc(r.call), r.verdict, r.verdict))
             else:
                 items.append("<li>%s (not in releases)</li>" % esc(r))
         body = "<ol>%s</ol>" % "".join(items) if items else ""
@@ -453,10 +478,10 @@ def evidence(s):
         esc(s.reason or s.verdict), orig, hops)
 
 
-def render_html(tree, acqs, rels, rows, extra, changes, base_tree):
+def render_html(tree, acqs, rels, rows, extra, changes, base_tree, scope):
     out = []
     w = out.append
-    ver = tree.get("version", "?")
+    ver = tree.get("version", "?") + (": " + scope if scope else "")
     w('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
       '<meta name="viewport" content="width=device-width">'
       '<title>pinconv: Linux %s</title><style>%s</style></head><body>\n'
@@ -582,11 +607,12 @@ def md(s):
     return str(s).replace("|", "\\|").replace("<", "\\<")
 
 
-def render_md(tree, acqs, rels, rows, extra_md, changes, base_tree):
+def render_md(tree, acqs, rels, rows, extra_md, changes, base_tree, scope):
     out = []
     w = out.append
     rv = Counter(s.verdict for s in rels)
-    w("# Page pins in Linux %s\n\n" % tree.get("version", "?"))
+    w("# Page pins in Linux %s%s\n\n" % (tree.get("version", "?"),
+                                          ": " + md(scope) if scope else ""))
     w("API profile %s, iov_iter_extract_pages: %s.  %d acquisition sites, "
       "%d release sites in %d MAINTAINERS sections.%s\n\n" % (
           tree.get("api_profile", "?"),
@@ -665,6 +691,17 @@ def main():
     plan, scan, family = load_report(rdir, os.environ.get("KDIR", ""))
     patches = converting_patches(rdir)
     acqs, rels = build(plan, family, patches)
+    paths = subsys_paths(kdir, os.environ.get("SUBSYS", ""))
+    outdir, scope = rdir, " ".join(paths)
+    if paths:
+        acqs, rels = in_paths(acqs, paths), in_paths(rels, paths)
+        outdir = os.path.join(rdir, "subsys", re.sub(
+            r"[^A-Za-z0-9._+-]", "_", "+".join(paths)))
+        for s in acqs + rels:
+            s.patches = [os.path.relpath(os.path.join(rdir, p), outdir)
+                         .replace(os.sep, "/") for p in s.patches]
+    for s in acqs + rels:
+        s.shown = True
     rows = summarize(acqs, rels)
     tree = plan.get("tree", {})
     extra = extra_md = ""
@@ -682,26 +719,35 @@ def main():
             die("BASE=%s is the tree being reported" % base)
         bplan, _, bfamily = load_report(bdir, "")
         bacqs, brels = build(bplan, bfamily, {})
+        if paths:
+            bacqs, brels = in_paths(bacqs, paths), in_paths(brels, paths)
         changes = compare(bacqs, acqs) + compare(brels, rels)
         changes.sort(key=lambda c: (CHANGE_ORDER[c[0]], (c[2] or c[1]).kind,
                                     (c[2] or c[1]).section,
                                     (c[2] or c[1]).file,
                                     (c[2] or c[1]).line, (c[1] or c[2]).line))
         base_tree = bplan.get("tree", {})
-    page = render_html(tree, acqs, rels, rows, extra, changes, base_tree)
-    mdtext = render_md(tree, acqs, rels, rows, extra_md, changes, base_tree)
+    page = render_html(tree, acqs, rels, rows, extra, changes, base_tree,
+                       scope)
+    mdtext = render_md(tree, acqs, rels, rows, extra_md, changes, base_tree,
+                       scope)
     # Both temp files first, then both renames: never one without the other.
-    os.makedirs(rdir, exist_ok=True)
+    os.makedirs(outdir, exist_ok=True)
     tmps = []
-    for name, data in (("index.html", page), ("report.md", mdtext)):
-        tmp = os.path.join(rdir, ".%s.tmp.%d" % (name, os.getpid()))
-        with open(tmp, "w") as f:
-            f.write(data)
-        tmps.append((tmp, os.path.join(rdir, name)))
-    for tmp, final in tmps:
-        os.replace(tmp, final)
+    try:
+        for name, data in (("index.html", page), ("report.md", mdtext)):
+            tmp = os.path.join(outdir, ".%s.tmp.%d" % (name, os.getpid()))
+            tmps.append((tmp, os.path.join(outdir, name)))
+            with open(tmp, "w") as f:
+                f.write(data)
+        for tmp, final in tmps:
+            os.replace(tmp, final)
+    finally:
+        for tmp, _ in tmps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
     print("pinconv: report: %s (%d acquisition, %d release sites)" % (
-        os.path.join(rdir, "index.html"), len(acqs), len(rels)))
+        os.path.join(outdir, "index.html"), len(acqs), len(rels)))
     return 0
 
 

@@ -6,8 +6,11 @@
 
 FIX=$PINCONV/tests/report
 KDIR=$FIX/tree
-RDIR=$($PY -c 'import sys; sys.path.insert(0, sys.argv[1]); import pinconv_tree as p; print(p.report_dir(sys.argv[2]))' \
-	"$PINCONV/scripts" "$KDIR")
+report_dir() {
+	$PY -c 'import sys; sys.path.insert(0, sys.argv[1]); import pinconv_tree as p; print(p.report_dir(sys.argv[2]))' \
+		"$PINCONV/scripts" "$1"
+}
+RDIR=$(report_dir "$KDIR")
 BDIR=$PINCONV_REPORTS/base-fixture
 export KDIR
 
@@ -142,6 +145,24 @@ test_expect_success 'BASE= a tree-id under the reports root works the same' '
 test_expect_success 'without BASE= the comparison is gone again' '
 	report >/dev/null &&
 	cmp first.html "$RDIR/index.html" && ! grep -q "id=compare" "$RDIR/index.html"
+'
+
+test_expect_success 'SUBSYS= narrows the report to those paths, in a directory of its own' '
+	cp -R "$KDIR" tree && mkdir -p tree/drivers/virt/nitro_enclaves tree/fs/fuse tree/drivers/vfio &&
+	trdir=$(report_dir tree) && mkdir -p "$trdir/convert/ne" &&
+	cp "$FIX/plan.json" "$trdir/" && cp "$FIX"/000[12]-*.patch "$trdir/convert/ne/" &&
+	KDIR=tree SUBSYS=drivers/virt/nitro_enclaves/ report >out &&
+	sub=$trdir/subsys/drivers_virt_nitro_enclaves &&
+	grep "report: $sub/index.html (1 acquisition, 2 release sites)" out &&
+	grep "^# Page pins in Linux 6.12.117: drivers/virt/nitro_enclaves$" "$sub/report.md" &&
+	! grep -q "fuse\|vfio" "$sub/report.md" &&
+	links=$(grep -o "href=\"[^\"#]*\"" "$sub/index.html" | sed "s/href=\"//; s/\"$//" | sort -u) &&
+	test $(echo "$links" | wc -l) = 2 &&
+	for l in $links; do test -f "$sub/$l" || return 1; done &&
+	KDIR=tree SUBSYS="fs/fuse, drivers/vfio" report >out &&
+	grep "report: $trdir/subsys/drivers_vfio+fs_fuse/index.html (3 acquisition, 5 release sites)" out &&
+	KDIR=tree SUBSYS=fs/nope test_expect_code 2 report 2>err &&
+	grep "^pinconv: SUBSYS=fs/nope: no such file or directory" err
 '
 
 test_expect_success 'no plan.json: one clear line, exit 2, nothing written' '
