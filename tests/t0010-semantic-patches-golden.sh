@@ -16,7 +16,8 @@ SPATCH_ARGS=(--very-quiet --no-includes --include-headers --timeout 60)
 run_case() {
 	local rule=$1 c=$2 base=${2%.c} args=() name
 	name=$(basename "$base")
-	[ -f "$base.args" ] && read -r -a args <"$base.args"
+	# .args may name the project's files as $PINCONV/...
+	[ -f "$base.args" ] && read -r -a args <<<"$(eval echo "$(cat "$base.args")")"
 	mkdir -p "$TRASH/golden"
 	cp "$c" "$TRASH/golden/$name.c"
 	(
