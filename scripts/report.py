@@ -374,12 +374,12 @@ th[aria-sort=ascending]:after{content:" \\25B2"}th[aria-sort=descending]:after{c
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 .bar{display:flex;width:110px;height:12px;background:#f6f6f6;margin-top:3px}
 .bar i{display:block;height:100%}
-.v{display:inline-block;padding:0 4px;border-radius:3px;color:#fff;font-size:12px}
+.v{display:inline-block;padding:0 4px;border-radius:3px;color:#fff;font-size:12px;white-space:nowrap;overflow-wrap:normal}
 .v.KEEP_GET,.v.UNKNOWN{color:#222}
 details summary{cursor:pointer}details ol{margin:.2em 0 .2em 1.2em;padding:0}
 code,.f{font-family:ui-monospace,monospace;font-size:12px}
 .muted{color:#666}#legend span{margin-right:1em;white-space:nowrap}
-#filter{margin:.4em 0}#summary td:first-child{min-width:14em;max-width:24em}tr.hid{display:none}
+#filter{margin:.4em 0}#sites-table td:first-child{max-width:9em;font-size:12px}#sites-table{width:100%}#sites-table td{overflow-wrap:anywhere}#sites-table td:nth-child(7){min-width:18em}#summary td:first-child{min-width:14em;max-width:24em}tr.hid{display:none}
 """
 CSS += "".join(".%s{background:%s}" % (v, c) for v, c in COLORS.items())
 
