@@ -272,7 +272,11 @@ def build(plan, family, patches):
         s.patches = patches.get((s.file, s.line), [])
         s.shown = False
         seen = [x.verdict for x in s.releases if isinstance(x, Site)]
-        if s.api_kind in ("pin", "extract"):
+        if a.get("verdict") in VERDICTS:
+            # The plan judged the acquisition itself: take its word.
+            s.verdict = a["verdict"]
+            s.reason = a.get("reason") or "verdict of the plan"
+        elif s.api_kind in ("pin", "extract"):
             s.verdict = "PINNED"
             s.reason = "already uses %s" % s.call
         elif not seen:

@@ -81,4 +81,11 @@ test_expect_success 'the URL fragment #sort=rel:asc sorts the summary as the pag
 	column 0 <plain.html >unsorted && ! cmp -s unsorted got
 '
 
+test_expect_success 'the URL fragment #q=NITRO shows only that section'"'"'s sites' '
+	dump_dom "file://$RDIR/index.html#q=NITRO" >q.html &&
+	grep "<span id=\"shown\">3</span>" q.html &&
+	test $(grep -o "<tr id=\"[AR][0-9]*\" data-i=\"[0-9]*\" class=\"hid\">" q.html | wc -l) = 12 &&
+	test $(grep -o "<tr id=\"[AR][0-9]*\" data-i=\"[0-9]*\" class=\"\">" q.html | wc -l) = 3
+'
+
 test_done
