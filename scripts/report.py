@@ -119,39 +119,42 @@ HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 
 
 def patch_touches(path):
-    """{file: [(old_line, ...)], hunks} of one git-format patch: the lines
-    of the pre-image it removes or rewrites, and its hunks (new_start,
-    new_len, old_len) per file for mapping later patches back."""
+    """({file: {old_line}}, {file: [(new_start, new_len, old_len)]}) of one
+    git-format patch: the lines of the pre-image it removes or rewrites,
+    and its hunks, for mapping the lines of later patches back.  Hunk
+    bodies are read by their counts, so a removed line that looks like a
+    header ("--- ...") is still a removed line."""
     touched, hunks = defaultdict(set), defaultdict(list)
-    cur = None
-    old = new = 0
+    cur = src = None
+    old = oleft = nleft = 0
     with open(path, errors="replace") as f:
         for line in f:
+            if oleft > 0 or nleft > 0:
+                tag = line[:1]
+                if tag == "-":
+                    touched[cur].add(old)
+                    old += 1
+                    oleft -= 1
+                elif tag == "+":
+                    nleft -= 1
+                elif tag in (" ", "\n"):
+                    old += 1
+                    oleft -= 1
+                    nleft -= 1
+                continue            # "\ No newline at end of file"
             if line.startswith("--- "):
-                continue
-            if line.startswith("+++ "):
                 name = line[4:].strip()
-                cur = name[2:] if name.startswith("b/") else None
-                continue
-            m = HUNK.match(line)
-            if m and cur:
-                old, new = int(m.group(1)), int(m.group(3))
-                olen = int(m.group(2) if m.group(2) is not None else 1)
-                nlen = int(m.group(4) if m.group(4) is not None else 1)
-                hunks[cur].append((new, nlen, olen))
-                continue
-            if cur is None or not line or line[0] not in " -+\\":
-                if line.startswith("diff --git"):
-                    cur = None
-                continue
-            if line[0] == " ":
-                old += 1
-                new += 1
-            elif line[0] == "-":
-                touched[cur].add(old)
-                old += 1
-            elif line[0] == "+":
-                new += 1
+                src = name[2:] if name.startswith("a/") else None
+            elif line.startswith("+++ "):
+                name = line[4:].strip()
+                cur = name[2:] if name.startswith("b/") else src
+            else:
+                m = HUNK.match(line)
+                if m and cur:
+                    old, new = int(m.group(1)), int(m.group(3))
+                    oleft = int(m.group(2) if m.group(2) is not None else 1)
+                    nleft = int(m.group(4) if m.group(4) is not None else 1)
+                    hunks[cur].append((new, nleft, oleft))
     return touched, hunks
 
 
