@@ -31,9 +31,7 @@ done
 html=$(stat -c %s "$rdir/index.html")
 md=$(stat -c %s "$rdir/report.md")
 sites=$($PY -c 'import json, sys; p = json.load(open(sys.argv[1])); print(len(p["acquisitions"]), len(p["releases"]))' "$rdir/plan.json")
-printf 'report-6.12-generate-seconds: %d.%03d\n' $((best / 1000)) $((best % 1000))
-echo "report-6.12-index-html-bytes: $html"
-echo "report-6.12-index-html-MiB: $($PY -c "print('%.3f' % ($html / 1048576))")"
-echo "report-6.12-report-md-bytes: $md"
-echo "report-6.12-acquisition-sites: ${sites% *}"
-echo "report-6.12-release-sites: ${sites#* }"
+printf 'report.generate_s: %d.%03d (target <= 2)\n' $((best / 1000)) $((best % 1000))
+echo "report.index_html_bytes: $html ($($PY -c "print('%.3f' % ($html / 1048576))") MiB, target <= 1 MiB)"
+echo "report.report_md_bytes: $md"
+echo "report.sites: ${sites% *} acquisition, ${sites#* } release"
