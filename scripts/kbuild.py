@@ -1,0 +1,220 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Compile single objects of a kernel tree with its own Kbuild, out of tree,
+without ever writing the tree.
+
+One object directory per tree, ${XDG_CACHE_HOME:-~/.cache}/pinconv/kbuild/
+<tree-id>/obj, configured once: x86_64 defconfig, plus the Kconfig symbols
+that build the files asked for (read from the Makefiles on the way from the
+file up to the top: obj-$(CONFIG_X) += file.o / dir/, composite objects),
+then olddefconfig and `make prepare`.  allmodconfig would enable everything
+but takes many minutes to prepare; defconfig + symbols takes ~20 s once.
+A symbol whose dependencies defconfig does not meet stays off and is
+reported, never hidden.
+
+compile(): `make O=obj path/file.o` builds the tree's own version (Kbuild
+never writes the source tree with O=), which records the exact gcc command
+in obj/path/.file.o.cmd and the sparse command (C=2 V=1).  The same
+commands then compile another version of the file (a base or a converted
+copy, in a mirror directory whose other entries are symlinks to the tree),
+with the source path and -I of the mirror substituted: the tree's flags,
+config and generated headers, another source.
+"""
+
+import fcntl
+import os
+import re
+import shlex
+import subprocess
+
+import pinconv_tree as pt
+
+ARCH_DEFCONFIG = "defconfig"
+
+
+def cache_root():
+    return os.path.join(os.environ.get("XDG_CACHE_HOME") or
+                        os.path.expanduser("~/.cache"), "pinconv")
+
+
+def _makefile_text(kdir, d):
+    for name in ("Makefile", "Kbuild"):
+        p = os.path.join(kdir, d, name)
+        if os.path.isfile(p):
+            with open(p, errors="replace") as f:
+                return f.read().replace("\\\n", " ")
+    return ""
+
+
+def _symbols_for(text, target):
+    """CONFIG_ symbols that put `target` (file.o or dir/) in obj-y/obj-m,
+    following composite objects (foo-y += target; obj-$(CONFIG_X) += foo.o)."""
+    syms, seen, todo = set(), set(), [target]
+    while todo:
+        t = todo.pop()
+        if t in seen:
+            continue
+        seen.add(t)
+        for m in re.finditer(r"^\s*([\w-]+?)-(\$\(CONFIG_(\w+)\)|y|objs|m)\s*[:+]?=(.*)$",
+                             text, re.M):
+            words = m.group(4).split()
+            if t not in words:
+                continue
+            base = m.group(1)
+            if m.group(3):
+                syms.add(m.group(3))
+            if base not in ("obj", "lib", "core", "drivers", "subdir"):
+                todo.append(base + ".o")
+            elif base == "obj" and m.group(3) is None:
+                pass
+    return syms
+
+
+def kconfig_symbols(kdir, rel):
+    """The CONFIG_ symbols a file of the tree needs to be built."""
+    syms = set()
+    d, target = os.path.dirname(rel), os.path.basename(rel)
+    if target.endswith(".c"):
+        target = target[:-2] + ".o"
+    while d:
+        syms |= _symbols_for(_makefile_text(kdir, d), target)
+        target = os.path.basename(d) + "/"
+        d = os.path.dirname(d)
+    return syms
+
+
+def _run(cmd, cwd=None, timeout=1800):
+    return subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True,
+                          errors="replace", timeout=timeout)
+
+
+class Kbuild:
+    def __init__(self, kdir, log=None):
+        self.kdir = os.path.realpath(kdir)
+        self.base = os.path.join(cache_root(), "kbuild", pt.tree_id(kdir))
+        self.obj = os.path.join(self.base, "obj")
+        self.log = log or (lambda s: None)
+        self.unmet = set()
+        os.makedirs(self.base, exist_ok=True)
+        self._lockf = open(os.path.join(self.base, "lock"), "w")
+
+    def __enter__(self):
+        fcntl.flock(self._lockf, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *a):
+        fcntl.flock(self._lockf, fcntl.LOCK_UN)
+
+    def make(self, *args, timeout=1800, silent=True):
+        return _run(["make"] + (["-s"] if silent else []) +
+                    ["-C", self.kdir, "O=" + self.obj, "-j2"] + list(args),
+                    timeout=timeout)
+
+    def _config(self):
+        vals = {}
+        p = os.path.join(self.obj, ".config")
+        if os.path.isfile(p):
+            with open(p) as f:
+                for line in f:
+                    m = re.match(r"^CONFIG_(\w+)=(.*)$", line)
+                    if m:
+                        vals[m.group(1)] = m.group(2)
+        return vals
+
+    def ensure(self, rel_files):
+        """Configure and prepare the object directory for these files.
+        Returns (ok, message)."""
+        ready = os.path.join(self.obj, ".pinconv-prepared")
+        if not os.path.isfile(os.path.join(self.obj, ".config")):
+            self.log("kbuild: %s in %s" % (ARCH_DEFCONFIG, self.obj))
+            r = self.make(ARCH_DEFCONFIG)
+            if r.returncode:
+                return False, "make %s failed: %s" % (ARCH_DEFCONFIG,
+                                                       r.stdout[-500:])
+        want = set()
+        for f in rel_files:
+            want |= kconfig_symbols(self.kdir, f)
+        cfg = self._config()
+        missing = sorted(s for s in want if cfg.get(s) not in ("y", "m"))
+        changed = False
+        if missing:
+            tool = os.path.join(self.kdir, "scripts/config")
+            r = _run(["bash", tool, "--file", os.path.join(self.obj, ".config")] +
+                     [a for s in missing for a in ("--enable", s)])
+            if r.returncode:
+                return False, "scripts/config failed: " + r.stdout[-300:]
+            r = self.make("olddefconfig")
+            if r.returncode:
+                return False, "make olddefconfig failed: " + r.stdout[-300:]
+            changed = True
+            cfg = self._config()
+        self.unmet = set(s for s in want if cfg.get(s) not in ("y", "m"))
+        if changed or not os.path.isfile(ready):
+            self.log("kbuild: make prepare in %s (once per tree)" % self.obj)
+            r = self.make("prepare")
+            if r.returncode:
+                return False, "make prepare failed: " + r.stdout[-800:]
+            with open(ready, "w") as f:
+                f.write("ok\n")
+        return True, ""
+
+    def commands(self, rel):
+        """Build the tree's own rel (a .c file); return (ok, output,
+        gcc_cmd, sparse_cmd)."""
+        objrel = rel[:-2] + ".o"
+        r = self.make("C=2", "V=1", objrel, silent=False)
+        out = r.stdout
+        src = os.path.join(self.kdir, rel)
+        sparse = None
+        for line in out.split("\n"):
+            s = line.strip()
+            if s.startswith("sparse ") and s.endswith(" " + src):
+                sparse = s
+        gcc = None
+        cmdf = os.path.join(self.obj, os.path.dirname(rel),
+                            "." + os.path.basename(objrel) + ".cmd")
+        if os.path.isfile(cmdf):
+            with open(cmdf) as f:
+                for line in f:
+                    m = re.match(r"^(?:saved)?cmd_\S+\s*:=\s*(.*)$", line)
+                    if m:
+                        gcc = m.group(1)
+                        break
+        if gcc:
+            gcc = gcc.split(" ; ")[0]
+        return r.returncode == 0, out, gcc, sparse
+
+    def _substitute(self, cmd, mirror):
+        """The tree's command with every path into the tree pointing into
+        the mirror instead (a full view of the tree, see verify.py)."""
+        cmd = cmd.replace(self.kdir + "/", mirror.rstrip("/") + "/")
+        cmd = re.sub(r"-Wp,-MMD,\S+", "-Wp,-MMD,/dev/null", cmd)
+        return cmd
+
+    def run_variant(self, cmd, mirror, tmp):
+        """Run a compile (or sparse) command for the mirror's version of
+        the file; the object goes to tmp, never into the cached objdir."""
+        os.makedirs(os.path.dirname(tmp), exist_ok=True)
+        c = self._substitute(cmd, mirror)
+        c = re.sub(r"(\s)-o\s+\S+", lambda m: m.group(1) + "-o " + tmp + ".o", c)
+        r = _run(["sh", "-c", c], cwd=self.obj)
+        return r.returncode, r.stdout
+
+
+def sparse_messages(output, rel):
+    """The sparse warnings of one file, without line numbers, so that the
+    two versions of a file compare."""
+    msgs = []
+    for line in output.split("\n"):
+        m = re.match(r"^(\S+?):(\d+):(\d+): (warning|error): (.*)$", line)
+        if not m:
+            continue
+        f = m.group(1)
+        if f.endswith("/" + rel) or f == rel:
+            f = rel
+        msgs.append("%s: %s: %s" % (f, m.group(4), m.group(5)))
+    return msgs
+
+
+def shell_quote(cmd):
+    return " ".join(shlex.quote(c) for c in cmd)
