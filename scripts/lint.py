@@ -24,7 +24,8 @@ covers the whole tree.  BASELINE=file suppresses findings by fingerprint:
 a hash of rule, file, function, call, verdict and the chain's hops with
 line numbers removed, so moving code does not resurrect them.
 
-Output goes to stdout and, atomically, to reports/<tree-id>/lint.<fmt>.
+Output: FORMAT= on stdout; all three, atomically, in reports/<tree-id>/
+(or OUT=): lint.txt (gcc), lint.json, lint.sarif.
 Exit 0 clean, 1 error-level findings, 2 usage or tool errors.  Columns
 are 1-based, as gcc and SARIF count.
 """
@@ -432,14 +433,18 @@ def main(argv):
     kept.sort(key=lambda f: (LEVEL_RANK[f["level"]], f["file"], f["line"],
                              f["col"], f["rule"], f["call"]))
 
-    if fmt == "gcc":
-        text = fmt_gcc(kept, summary)
-    elif fmt == "json":
-        text = fmt_json(kept, summary, tree, since, baseline and os.path.abspath(baseline))
-    else:
-        text = fmt_sarif(kept, summary, tree)
-    pt.write_atomic(os.path.join(rdir, "lint." + ("txt" if fmt == "gcc" else fmt)),
-                    text)
+    # Every format goes to the report dir (a CI job logs one and uploads
+    # another without running twice); FORMAT= picks what stdout shows.
+    texts = {
+        "gcc": fmt_gcc(kept, summary),
+        "json": fmt_json(kept, summary, tree, since,
+                         baseline and os.path.abspath(baseline)),
+        "sarif": fmt_sarif(kept, summary, tree),
+    }
+    for name, text in texts.items():
+        pt.write_atomic(os.path.join(
+            rdir, "lint." + ("txt" if name == "gcc" else name)), text)
+    text = texts[fmt]
     sys.stdout.write(text)
     sys.stdout.flush()
     print("pinconv: lint: %d error(s), %d warning(s)%s%s" % (

@@ -75,7 +75,7 @@ validate() {
 	import json, os, sys, jsonschema
 	d = sys.argv[2]
 	store = {}
-	for n in os.listdir(d):
+	for n in [n for n in os.listdir(d) if n.endswith(".schema.json")]:
 	    s = json.load(open(os.path.join(d, n)))
 	    # The schemas' ids are relative: give them an absolute base, offline.
 	    s["$id"] = "https://pinconv.invalid/" + n

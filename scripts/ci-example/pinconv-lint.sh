@@ -1,0 +1,42 @@
+#!/bin/bash
+# pinconv-lint.sh — the pinconv lint step of a kernel repository's CI.
+#
+# Run from the top of a kernel checkout (full history, e.g. fetch-depth: 0):
+#
+#   PINCONV=/path/to/pinconv [SINCE=<base rev>] [BASELINE=file] \
+#           /path/to/pinconv/scripts/ci-example/pinconv-lint.sh
+#
+# - SINCE: the revision the change is based on (the pull request's base,
+#   or the push's "before").  Empty, all zeros (a new branch) or not in
+#   the clone: the whole tree is linted.
+# - BASELINE: known findings to accept; defaults to
+#   .pinconv-lint-baseline.json at the top of the kernel tree when present
+#   (make it once with `make -C $PINCONV lint-baseline KDIR=$PWD BASELINE=...`).
+# - Writes pinconv-lint/lint.{txt,json,sarif} (upload lint.sarif to code
+#   scanning) and prints the gcc-style findings into the job log.
+#
+# Exit status is lint's: 0 clean, 1 error-level findings (pin/put
+# mismatches), 2 the tool could not run.
+set -uo pipefail
+PINCONV=${PINCONV:-$(cd "$(dirname "$0")/../.." && pwd)}
+KDIR=${KDIR:-$PWD}
+OUT=${OUT:-$KDIR/pinconv-lint}
+SINCE=${SINCE:-}
+BASELINE=${BASELINE:-}
+
+if [ -n "$SINCE" ] && { [ -z "${SINCE//0/}" ] ||
+	! git -C "$KDIR" rev-parse -q --verify "$SINCE^{commit}" >/dev/null; }; then
+	echo "pinconv-lint: base '$SINCE' is not in this clone: linting the whole tree" >&2
+	SINCE=
+fi
+if [ -z "$BASELINE" ] && [ -f "$KDIR/.pinconv-lint-baseline.json" ]; then
+	BASELINE=$KDIR/.pinconv-lint-baseline.json
+fi
+
+# The reports go to OUT (outside pinconv's checkout); pinconv writes
+# nothing else into the kernel tree.
+make -s -C "$PINCONV" lint KDIR="$KDIR" OUT="$OUT" SINCE="$SINCE" \
+	BASELINE="$BASELINE" FORMAT=gcc
+rc=$?
+[ -f "$OUT/lint.sarif" ] && echo "pinconv-lint: SARIF in $OUT/lint.sarif" >&2
+exit $rc
