@@ -1,0 +1,873 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""facts.py — the page-flow graph of a kernel tree, from spatch facts.
+
+    facts.py KDIR GRAPH.json [SCAN.json]
+
+1. candidates: the files that mention a GUP-family function;
+2. facts:      semantic-patches/facts/*.cocci (joined into one rule, run
+               by GNU parallel through scan.run_spatch, cached per file
+               content) print JSON Lines: call arguments, moves, returns,
+               declarations, function definitions, dirty loops;
+3. graph:      every page expression is named as a carrier — a local
+               (file:function:name), a struct field ("struct type.field",
+               or "?.field" when the base's type is not known, joined to
+               every typed field of that name), a function's return value
+               or parameter — and every move, argument passed to a known
+               function (static ones by file), return, and call through an
+               ops table (".member = fn" initialisers) becomes an edge;
+               acquisitions, other origins, releases and uses are told
+               apart by callee name (the tables below);
+4. iterate:    carriers reached from an acquisition name new functions and
+               fields; the files that mention them (and can release or
+               store pages) become candidates, until nothing new appears.
+
+The graph (nodes, edges with the file:line hop that justifies them, seeds,
+flags, releases) is what scripts/pinflow solves.
+"""
+
+import collections
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pinconv_tree as pt  # noqa: E402
+import scan  # noqa: E402
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RULE_DIR = os.path.join(TOP, "semantic-patches/facts")
+RULES = ("calls", "moves", "decls", "dirty-loop")
+MAX_ROUNDS = 6
+
+# Release calls: callee -> (index of the page argument, class).
+#   put:   drops a FOLL_GET reference (or any page reference)
+#   unpin: drops a FOLL_PIN pin (put_user_page* are the v5.2-v5.5 names)
+#   cond:  unpins only what was pinned (bio: BIO_PAGE_PINNED), see bio_class
+#   free:  frees the page: a GUP page reaching it is a bug of its own
+RELEASES = {
+    "put_page": (0, "put"), "release_pages": (0, "put"),
+    "folio_put": (0, "put"), "folios_put": (0, "put"),
+    "page_cache_release": (0, "put"), "put_page_testzero": (0, "put"),
+    "unpin_user_page": (0, "unpin"), "unpin_user_pages": (0, "unpin"),
+    "unpin_user_pages_dirty_lock": (0, "unpin"),
+    "unpin_user_page_range_dirty_lock": (0, "unpin"),
+    "unpin_folio": (0, "unpin"), "unpin_folios": (0, "unpin"),
+    "put_user_page": (0, "unpin"), "put_user_pages": (0, "unpin"),
+    "put_user_pages_dirty": (0, "unpin"),
+    "put_user_pages_dirty_lock": (0, "unpin"),
+    "bio_release_pages": (0, "cond"), "bio_release_page": (1, "cond"),
+    "__free_page": (0, "free"), "__free_pages": (0, "free"),
+}
+BIO_PAGES = "F:bio_vec.bv_page"
+
+# Other page origins: callee -> origin kind (the result is the page).
+ORIGINS = {}
+for _n in ("alloc_page alloc_pages alloc_pages_node __alloc_pages alloc_page_vma "
+           "dev_alloc_page dev_alloc_pages __page_cache_alloc folio_alloc "
+           "vmalloc_to_page_alloc page_pool_dev_alloc_pages "
+           "page_pool_alloc_pages alloc_pages_exact").split():
+    ORIGINS[_n] = "alloc"
+for _n in ("find_get_page find_lock_page find_or_create_page grab_cache_page "
+           "grab_cache_page_write_begin read_mapping_page read_cache_page "
+           "pagecache_get_page filemap_get_folio __filemap_get_folio "
+           "read_mapping_folio find_get_page_flags").split():
+    ORIGINS[_n] = "pagecache"
+for _n in ("virt_to_page vmalloc_to_page kmap_to_page phys_to_page "
+           "pfn_to_page virt_to_head_page offset_in_page_to_page "
+           "vmalloc_to_pfn").split():
+    ORIGINS[_n] = "virt"
+ORIGINS["ZERO_PAGE"] = "zero"
+
+# Calls that hand back the page they are given (or its folio).
+SAME_PAGE = {"page_folio": 0, "folio_page": 0, "compound_head": 0,
+             "nth_page": 0, "&folio->page": 0, "page_rmappable_folio": 0}
+
+# iov_iter set-ups: callee -> (index of the iov_iter argument, kind).
+ITER_SETUP = {
+    "iov_iter_bvec": (0, "bvec"), "iov_iter_kvec": (0, "kvec"),
+    "iov_iter_init": (0, "user"), "iov_iter_ubuf": (0, "user"),
+    "import_iovec": (5, "user"), "__import_iovec": (5, "user"),
+    "import_single_range": (4, "user"), "import_ubuf": (3, "user"),
+    "iov_iter_pipe": (0, "pipe"), "iov_iter_xarray": (0, "pagecache"),
+    "iov_iter_folio_queue": (0, "pagecache"), "iov_iter_discard": (0, "discard"),
+}
+
+# Uses that say why pages are held: callee -> (page argument, class).
+#   dma:  the device reads/writes the memory (pin_user_pages.rst cases 1-2)
+#   cpu:  the kernel reads/writes the data (case 5)
+#   meta: only struct page is looked at (case 4), or only the pfn
+USES = {}
+for _n, _i in (("sg_set_page", 1), ("sg_alloc_table_from_pages", 1),
+               ("__sg_alloc_table_from_pages", 1),
+               ("sg_alloc_append_table_from_pages", 1),
+               ("sg_alloc_table_from_pages_segment", 1),
+               ("dma_map_page", 1), ("dma_map_page_attrs", 1),
+               ("ib_dma_map_page", 1), ("bio_add_page", 1),
+               ("__bio_add_page", 1), ("bio_add_pc_page", 2),
+               ("bio_add_hw_page", 2), ("bio_add_folio", 1),
+               ("bvec_set_page", 1), ("skb_fill_page_desc", 2),
+               ("__skb_fill_page_desc", 2), ("skb_add_rx_frag", 2),
+               ("page_to_phys", 0), ("vm_insert_page", 2),
+               ("vm_insert_pages", 2), ("vmf_insert_page", 2),
+               ("iommu_map", 2), ("sg_set_folio", 1)):
+    USES[_n] = (_i, "dma")
+for _n, _i in (("kmap", 0), ("kmap_local_page", 0), ("kmap_atomic", 0),
+               ("kmap_local_folio", 0), ("page_address", 0),
+               ("memcpy_to_page", 0), ("memcpy_from_page", 1),
+               ("copy_page_to_iter", 0), ("copy_page_from_iter", 0),
+               ("copy_page_from_iter_atomic", 0), ("copy_highpage", 0),
+               ("copy_user_highpage", 0), ("flush_dcache_page", 0),
+               ("zero_user", 0), ("zero_user_segment", 0),
+               ("zero_user_segments", 0), ("memzero_page", 0),
+               ("vmap", 0), ("vm_map_ram", 0), ("page_to_virt", 0),
+               ("lowmem_page_address", 0), ("memcpy_page", 0),
+               ("memcpy_page", 2), ("folio_address", 0),
+               ("flush_dcache_folio", 0)):
+    USES[_n] = (_i, "cpu")
+for _n in ("page_to_pfn page_count page_mapcount page_to_nid page_zone "
+           "PageAnon PageHuge PageCompound PageTransHuge PageReserved "
+           "PageHead PageTail PageLRU PageSwapCache PageKsm is_zero_page "
+           "page_mapping page_mapped folio_pfn folio_nr_pages folio_size "
+           "folio_test_anon folio_test_large is_zone_device_page "
+           "is_longterm_pinnable_page page_maybe_dma_pinned folio_mapping "
+           "folio_test_hugetlb page_size compound_order page_to_section "
+           "PageDirty PageUptodate PageLocked PageWriteback").split():
+    USES[_n] = (0, "meta")
+GETREF = {"get_page": 0, "folio_get": 0, "get_page_unless_zero": 0,
+          "folio_try_get": 0, "try_get_page": 0, "folio_add_pin": 0}
+
+# Functions whose bodies are the APIs themselves: their insides are not
+# followed (put_page() is a release, not a helper that releases).
+PAGE_TYPE = re.compile(r"\b(struct\s+(page|folio|iov_iter|bio_vec|scatterlist|"
+                       r"pipe_buffer|sg_table)|skb_frag_t)\b")
+RELEASE_TOKEN = re.compile(
+    r"\b(put_page|release_pages|folio_put|unpin_user_pages?\w*|put_user_pages?\w*|"
+    r"page_cache_release|__free_pages?|bio_release_pages?|get_page|folio_get|"
+    r"kmap\w*|sg_set_page|bio_add_page|dma_map_page)\b")
+
+TOK = re.compile(r"->|\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||[A-Za-z_]\w*|\d[\w.]*|\S")
+BINOPS = {"==", "!=", "<", ">", "<=", ">=", "&&", "||", "|", "^", "%", "/",
+          "<<", ">>", "!", "~", "sizeof"}
+TYPEWORDS = {"struct", "union", "enum", "const", "volatile", "unsigned",
+             "signed", "void", "char", "int", "long", "short", "u8", "u16",
+             "u32", "u64", "size_t", "unsigned long", "bool", "__force",
+             "__user", "uintptr_t", "phys_addr_t", "dma_addr_t"}
+
+
+def api_names(family):
+    return (set(family) | set(RELEASES) | set(ORIGINS) | set(ITER_SETUP) |
+            set(USES) | set(GETREF) | set(SAME_PAGE))
+
+
+def tokens(s):
+    return TOK.findall(s)
+
+
+def _close(t, i):
+    """Index of the bracket closing the one at t[i]."""
+    pairs = {"(": ")", "[": "]", "{": "}"}
+    want, depth = pairs[t[i]], 0
+    for j in range(i, len(t)):
+        if t[j] in pairs:
+            depth += 1
+        elif t[j] in (")", "]", "}"):
+            depth -= 1
+            if depth == 0:
+                return j
+    return len(t) - 1
+
+
+def _split_top(t, seps):
+    """Split tokens at depth-0 separators; returns (parts, separators)."""
+    parts, cur, found, depth = [], [], [], 0
+    for x in t:
+        if x in "([{":
+            depth += 1
+        elif x in ")]}":
+            depth -= 1
+        if depth == 0 and x in seps:
+            parts.append(cur)
+            found.append(x)
+            cur = []
+        else:
+            cur.append(x)
+    parts.append(cur)
+    return parts, found
+
+
+def struct_name(typ):
+    """'struct fuse_copy_state *' -> 'fuse_copy_state'; typedefs by name."""
+    if not typ:
+        return "?"
+    m = re.search(r"\b(?:struct|union)\s+(\w+)", typ)
+    if m:
+        return m.group(1)
+    words = [w for w in re.findall(r"\w+", typ) if w not in TYPEWORDS]
+    return words[-1] if words else "?"
+
+
+class Graph:
+    """Nodes, edges and seeds, with the hops that justify them."""
+
+    def __init__(self):
+        self.node_ix = {}
+        self.nodes = []
+        self.hops = []
+        self.hop_ix = {}
+        self.edges = set()
+        self.seeds = []
+        self.flags = set()
+        self.releases = []
+
+    def node(self, name):
+        i = self.node_ix.get(name)
+        if i is None:
+            i = self.node_ix[name] = len(self.nodes)
+            self.nodes.append(name)
+        return i
+
+    def hop(self, file, line, what):
+        key = (file, int(line), what)
+        i = self.hop_ix.get(key)
+        if i is None:
+            i = self.hop_ix[key] = len(self.hops)
+            self.hops.append({"file": file, "line": int(line), "what": what})
+        return i
+
+    def edge(self, a, b, hop):
+        if a != b:
+            self.edges.add((self.node(a), self.node(b), hop))
+
+    def to_json(self):
+        return {"nodes": self.nodes, "hops": self.hops,
+                "edges": sorted(self.edges), "seeds": self.seeds,
+                "flags": sorted(self.flags), "releases": self.releases}
+
+
+class Facts:
+    """All facts of the candidate files, and the graph built from them."""
+
+    def __init__(self, kdir, family, bio_class="put"):
+        self.kdir = kdir
+        self.family = family
+        self.bio_class = bio_class
+        self.skip = api_names(family)
+        self.recs = []
+
+    # ---- indexes over the raw facts ----
+    def index(self):
+        self.decl = {}
+        self.file_decl = {}
+        self.params = collections.defaultdict(dict)
+        self.defs = collections.defaultdict(set)
+        self.static = set()
+        self.calls = collections.defaultdict(dict)
+        self.dirty = set()
+        self.icalls = collections.defaultdict(dict)
+        self.recs = [r for r in self.recs if r.get("func") not in self.skip]
+        for r in self.recs:
+            k, f = r["k"], r["file"]
+            if k == "decl":
+                self.decl[(f, r["func"], r["name"])] = r["type"]
+                self.file_decl.setdefault((f, r["name"]), r["type"])
+            elif k == "param":
+                self.decl[(f, r["fname"], r["name"])] = r["type"]
+                self.params[(f, r["fname"])][r["n"]] = (r["name"], r["type"])
+            elif k == "fundef":
+                self.defs[r["name"]].add(f)
+            elif k == "static":
+                self.static.add((f, r["name"]))
+            elif k == "arg":
+                self.calls[(f, r["line"], r["col"], r["callee"], r["func"])][r["n"]] = r["e"]
+            elif k == "icall":
+                self.icalls[(f, r["line"], r["col"], r["member"], r["func"])][r["n"]] = r["e"]
+            elif k == "dirtyloop":
+                self.dirty.add((f, r["line"], r["col"]))
+        self.call_at = collections.defaultdict(list)
+        for key in self.calls:
+            self.call_at[(key[0], key[1], key[3])].append(key)
+
+    def resolve(self, file, name):
+        """Files defining the function name as seen from file."""
+        if (file, name) in self.static:
+            return [file]
+        return sorted(f for f in self.defs.get(name, ()) if (f, name) not in self.static)
+
+    def ret_node(self, file, name):
+        return ["R:%s:%s" % (f, name) for f in self.resolve(file, name)]
+
+    def param_node(self, file, fname, n):
+        p = self.params.get((file, fname), {}).get(n)
+        return "L:%s:%s:%s" % (file, fname, p[0]) if p else None
+
+    # ---- naming page expressions ----
+    def typeof(self, t, file, func):
+        if len(t) == 1 and re.match(r"[A-Za-z_]", t[0]):
+            typ = self.decl.get((file, func, t[0])) or self.file_decl.get((file, t[0]))
+            return struct_name(typ)
+        if t and t[-1] == "]":
+            depth, i = 0, len(t) - 1
+            while i >= 0:
+                if t[i] == "]":
+                    depth += 1
+                elif t[i] == "[":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                i -= 1
+            return self.typeof(t[:i], file, func)
+        if t[:2] in (["container_of", "("], ["list_entry", "("],
+                     ["list_first_entry", "("], ["list_last_entry", "("]):
+            parts, _ = _split_top(t[2:_close(t, 1)], {","})
+            if len(parts) >= 2:
+                return struct_name(" ".join(parts[1]))
+        if t and t[0] == "(" and _close(t, 0) == len(t) - 1:
+            return self.typeof(t[1:-1], file, func)
+        return "?"
+
+    def carriers(self, expr, file, func, line):
+        """Graph nodes an expression's page(s) live in ([] if none)."""
+        return self._carriers(tokens(expr), file, func, line)
+
+    def _carriers(self, t, file, func, line):
+        while t and t[0] == "(" and _close(t, 0) == len(t) - 1:
+            t = t[1:-1]
+        if not t:
+            return []
+        parts, seps = _split_top(t, {"?", ":"})
+        if "?" in seps and len(parts) >= 3:
+            return (self._carriers(parts[1], file, func, line) +
+                    self._carriers(parts[2], file, func, line))
+        if any(x in BINOPS for x in self._depth0(t)):
+            return []
+        if t[0] in ("&", "*"):
+            return self._carriers(t[1:], file, func, line)
+        if t[0] == "(":
+            j = _close(t, 0)
+            inner = t[1:j]
+            if inner and (inner[0] in TYPEWORDS or inner[-1] == "*"):
+                return self._carriers(t[j + 1:], file, func, line)
+        parts, seps = _split_top(t, {"+", "-"})
+        if len(parts) > 1 and parts[0]:
+            return self._carriers(parts[0], file, func, line)
+        if t[0] in ("++", "--"):
+            return self._carriers(t[1:], file, func, line)
+        if t[-1] in ("++", "--"):
+            return self._carriers(t[:-1], file, func, line)
+        return self._postfix(t, file, func, line)
+
+    @staticmethod
+    def _depth0(t):
+        out, depth = [], 0
+        for x in t:
+            if x in "([{":
+                depth += 1
+            elif x in ")]}":
+                depth -= 1
+            elif depth == 0:
+                out.append(x)
+        return out
+
+    def _postfix(self, t, file, func, line):
+        if not re.match(r"[A-Za-z_]", t[0]):
+            return []
+        # Only name (suffix)*: a call, an index, a member.
+        i = 1
+        while i < len(t):
+            if t[i] in ("(", "["):
+                i = _close(t, i) + 1
+            elif t[i] in ("->", ".") and i + 1 < len(t) and \
+                    re.match(r"[A-Za-z_]", t[i + 1]):
+                i += 2
+            else:
+                return []
+        # Find the last member access at depth 0.
+        last, depth = -1, 0
+        for i, x in enumerate(t):
+            if x in "([{":
+                depth += 1
+            elif x in ")]}":
+                depth -= 1
+            elif depth == 0 and x in ("->", ".") and i + 1 < len(t):
+                last = i
+        if last > 0:
+            field = t[last + 1]
+            if not re.match(r"[A-Za-z_]\w*$", field):
+                return []
+            rest = t[last + 2:]
+            if rest and rest[0] == "(":
+                return []      # a call through a member: not a carrier
+            return ["F:%s.%s" % (self.typeof(t[:last], file, func), field)]
+        name = t[0]
+        if len(t) > 1 and t[1] == "(":
+            j = _close(t, 1)
+            return self.call_result(name, t[2:j], file, func, line)
+        if t[0] in ("NULL", "true", "false") or t[0].isupper() and len(t) == 1:
+            return []
+        if (file, func, name) in self.decl:
+            return ["L:%s:%s:%s" % (file, func, name)]
+        return ["G:%s:%s" % (file, name)]
+
+    def call_result(self, name, args, file, func, line):
+        if name in ORIGINS:
+            return ["O:%s:%s:%d:%s" % (ORIGINS[name], file, line, name)]
+        if name in SAME_PAGE:
+            parts, _ = _split_top(args, {","})
+            return self._carriers(parts[0], file, func, line) if parts else []
+        if name in ("sg_page",):
+            return ["F:scatterlist.page_link"]
+        if name in ("skb_frag_page",):
+            return ["F:skb_frag.netmem"]
+        if name in self.family:
+            if self.family[name].get("returns_page"):
+                keys = [k for k in self.call_at.get((file, line, name), ())]
+                return ["A:%s:%d:%d" % (k[0], k[1], k[2]) for k in keys] or \
+                    ["A:%s:%d:-1" % (file, line)]
+            return []
+        if name in ("container_of", "list_entry", "list_first_entry"):
+            return []
+        return self.ret_node(file, name)
+
+    # ---- the graph ----
+    def build(self, ops):
+        g = Graph()
+        self.g = g
+        self.acq = {}
+        for r in self.recs:
+            if r["k"] == "mv":
+                self._move(g, r)
+            elif r["k"] == "ret":
+                for c in self.carriers(r["e"], r["file"], r["func"], r["line"]):
+                    for rn in self.ret_node(r["file"], r["func"]):
+                        g.edge(c, rn, g.hop(r["file"], r["line"],
+                                            "return %s" % _short(r["e"])))
+        for key in sorted(self.calls):
+            self._call(g, key, self.calls[key])
+        for key in sorted(self.icalls):
+            self._icall(g, key, self.icalls[key], ops)
+        # "?.f" is any struct's f: join it with every typed f, both ways.
+        byfield = collections.defaultdict(list)
+        for n in g.nodes:
+            if n.startswith("F:"):
+                byfield[n.split(".", 1)[1]].append(n)
+        for f, ns in byfield.items():
+            q = "F:?.%s" % f
+            if q in g.node_ix:
+                for n in ns:
+                    if n != q:
+                        h = g.hop("", 0, "%s is %s (base type unknown)" % (q[2:], n[2:]))
+                        g.edge(q, n, h)
+                        g.edge(n, q, h)
+        # Pages of a bio come back through folio iterators.
+        if BIO_PAGES in g.node_ix:
+            for n in ("F:folio_iter.folio", "F:bvec_iter_all.bv", "F:?.bv_page"):
+                if n in g.node_ix:
+                    g.edge(BIO_PAGES, n, g.hop("", 0, "bio pages walked (%s)" % n[2:]))
+        # A pipe buffer's page may be anyone's.
+        for n in ("F:pipe_buffer.page",):
+            if n in g.node_ix:
+                g.seeds.append({"node": g.node(n), "kind": "pipe",
+                                "hop": g.hop("", 0, "pipe buffer pages (any origin)"),
+                                "acq": -1, "iter": -1})
+        return g
+
+    def _move(self, g, r):
+        f, fn, line = r["file"], r["func"], r["line"]
+        srcs = self.carriers(r["src"], f, fn, line)
+        if not srcs:
+            return
+        dsts = self.carriers(r["dst"], f, fn, line)
+        h = g.hop(f, line, "%s = %s" % (_short(r["dst"]), _short(r["src"])))
+        for s in srcs:
+            self._origin_seed(g, s, f, line)
+            for d in dsts:
+                g.edge(s, d, h)
+
+    def _origin_seed(self, g, node, file, line):
+        if node.startswith("O:") and node not in self.seen_origin:
+            self.seen_origin.add(node)
+            kind, name = node.split(":")[1], node.split(":")[-1]
+            g.seeds.append({"node": g.node(node), "kind": kind,
+                            "hop": g.hop(file, line, "%s()" % name),
+                            "acq": -1, "iter": -1})
+
+    def _call(self, g, key, args):
+        f, line, col, callee, fn = key
+        for n, e in sorted(args.items()):
+            for c in self.carriers(e, f, fn, line):
+                self._origin_seed(g, c, f, line)
+        if callee in self.family:
+            self._acquisition(g, key, args)
+            return
+        if callee in RELEASES:
+            idx, cls = RELEASES[callee]
+            if cls == "cond":
+                cls = self.bio_class
+            e = args.get(idx)
+            if e is None:
+                return
+            nodes = [BIO_PAGES] if callee.startswith("bio_release_page") and \
+                idx == 0 else self.carriers(e, f, fn, line)
+            rn = "X:%s:%d:%d" % (f, line, col)
+            h = g.hop(f, line, "%s(%s)" % (callee, _short(e)))
+            for c in nodes:
+                g.edge(c, rn, h)
+            dirty = (f, line, col) in self.dirty
+            g.releases.append({"node": g.node(rn), "class": cls, "hop": h,
+                               "file": f, "line": line, "col": col,
+                               "function": fn, "call": callee, "expr": e,
+                               "dirty_loop": dirty})
+            return
+        if callee in ITER_SETUP:
+            idx, kind = ITER_SETUP[callee]
+            if idx in args:
+                for c in self.carriers(args[idx], f, fn, line):
+                    g.seeds.append({"node": g.node(c), "kind": "iter-" + kind,
+                                    "hop": g.hop(f, line, "%s(%s)" % (callee, _short(args[idx]))),
+                                    "acq": -1, "iter": -1})
+            return
+        if callee in USES:
+            idx, cls = USES[callee]
+            if idx in args:
+                h = g.hop(f, line, "%s(%s)" % (callee, _short(args[idx])))
+                for c in self.carriers(args[idx], f, fn, line):
+                    g.flags.add((g.node(c), cls, h))
+                    if callee in ("bio_add_page", "__bio_add_page", "bio_add_pc_page",
+                                  "bio_add_hw_page", "bvec_set_page", "bio_add_folio"):
+                        g.edge(c, BIO_PAGES, h)
+                    elif callee in ("sg_set_page", "sg_set_folio"):
+                        g.edge(c, "F:scatterlist.page_link", h)
+                    elif callee in ("skb_fill_page_desc", "__skb_fill_page_desc",
+                                    "skb_add_rx_frag"):
+                        g.edge(c, "F:skb_frag.netmem", h)
+            return
+        if callee in GETREF:
+            if 0 in args:
+                h = g.hop(f, line, "%s(%s)" % (callee, _short(args[0])))
+                for c in self.carriers(args[0], f, fn, line):
+                    g.flags.add((g.node(c), "getref", h))
+            return
+        if callee in self.skip:
+            return
+        for df in self.resolve(f, callee):
+            for n, e in args.items():
+                p = self.param_node(df, callee, n)
+                if not p:
+                    continue
+                h = g.hop(f, line, "%s(%s) [arg %d]" % (callee, _short(e), n))
+                for c in self.carriers(e, f, fn, line):
+                    g.edge(c, p, h)
+                    self.called.add((df, callee))
+        # A known function passed as an argument: its address escapes.
+        for n, e in args.items():
+            if re.match(r"&?\s*[A-Za-z_]\w*$", e.strip()):
+                name = e.strip().lstrip("&").strip()
+                if name in self.defs:
+                    self.addr_taken.add(name)
+
+    def _icall(self, g, key, args, ops):
+        f, line, col, member, fn = key
+        targets = sorted(ops.get(member, ()))
+        for n, e in args.items():
+            cs = self.carriers(e, f, fn, line)
+            if not cs:
+                continue
+            h = g.hop(f, line, "->%s(%s) [arg %d]" % (member, _short(e), n))
+            hit = False
+            for t in targets:
+                for df in self.resolve(f, t) or sorted(self.defs.get(t, ())):
+                    p = self.param_node(df, t, n)
+                    if p:
+                        hit = True
+                        for c in cs:
+                            g.edge(c, p, h)
+            if not hit:
+                for c in cs:
+                    g.flags.add((g.node(c), "escape", h))
+
+    def _acquisition(self, g, key, args):
+        f, line, col, callee, fn = key
+        info = self.family[callee]
+        kind = info["kind"]
+        site = (f, line, col)
+        pidx = info.get("pages_arg", -1)
+        pages = args.get(pidx) if pidx >= 0 else None
+        self.acq[site] = {"api": callee, "function": fn, "pages": pages}
+        nodes = []
+        if pages is not None:
+            nodes = self.carriers(pages, f, fn, line)
+        if info.get("returns_page"):
+            nodes.append("A:%s:%d:%d" % site)
+        iter_node = -1
+        if callee.startswith("iov_iter_") and 0 in args:
+            its = self.carriers(args[0], f, fn, line)
+            if its:
+                iter_node = g.node(its[0])
+        acq_ix = len(self.acq_order)
+        self.acq_order.append(site)
+        h = g.hop(f, line, "%s(%s)" % (callee, _short(pages or "")))
+        if not nodes:
+            self.acq[site]["note"] = ("no pages returned (pages argument %s)" %
+                                      (pages or "absent"))
+        # One seed node per acquisition, so every site has its own reach.
+        an = "S:%s:%d:%d" % site
+        for c in nodes:
+            g.edge(an, c, h)
+        g.seeds.append({"node": g.node(an), "kind": kind, "hop": h,
+                        "acq": acq_ix, "iter": iter_node})
+
+    def unknown_seeds(self, g):
+        """Parameters of functions whose callers are not all known (their
+        address is taken, or no call was found) may carry any page."""
+        for (f, fname), ps in sorted(self.params.items()):
+            if fname in self.skip:
+                continue
+            open_ = fname in self.addr_taken or (
+                (f, fname) not in self.called)
+            if not open_:
+                continue
+            for n, (name, typ) in sorted(ps.items()):
+                if not PAGE_TYPE.search(typ):
+                    continue
+                node = "L:%s:%s:%s" % (f, fname, name)
+                if node not in g.node_ix:
+                    continue
+                why = "address taken" if fname in self.addr_taken else "no caller found"
+                kind = "iter-unknown" if "iov_iter" in typ else "unknown"
+                g.seeds.append({"node": g.node(node), "kind": kind,
+                                "hop": g.hop(f, 0, "%s() parameter %s: %s" % (fname, name, why)),
+                                "acq": -1, "iter": -1})
+
+    def make_graph(self, ops):
+        self.index()
+        self.seen_origin = set()
+        self.called = set()
+        self.addr_taken = set(ops.get("*", ()))
+        self.acq_order = []
+        g = self.build(ops)
+        self.unknown_seeds(g)
+        return g
+
+
+def _short(e, n=60):
+    e = re.sub(r"\s+", " ", e or "")
+    e = re.sub(r" ?(->|\.|\[|\]|\(|\)) ?", r"\1", e)
+    e = e.replace(",", ", ").replace(" ,", ",")
+    return e if len(e) <= n else e[:n - 3] + "..."
+
+
+# ---- running spatch, with a per-file cache ----
+
+def combined_rule(workdir):
+    """The fact rules joined into one file (one parse per C file)."""
+    out, init_done = ["virtual report\n"], False
+    for name in RULES:
+        with open(os.path.join(RULE_DIR, name + ".cocci")) as f:
+            text = f.read()
+        text = re.sub(r"(?m)^virtual .*\n", "", text)
+        if init_done:
+            text = re.sub(r"@initialize:python@\n@@\n.*?(?=^@)", "", text,
+                          flags=re.S | re.M)
+        init_done = True
+        out.append(text)
+    path = os.path.join(workdir, "facts.cocci")
+    with open(path, "w") as f:
+        f.write("\n".join(out))
+    return path
+
+
+def cache_dir():
+    d = os.path.join(os.environ.get("XDG_CACHE_HOME") or
+                     os.path.expanduser("~/.cache"), "pinconv", "facts")
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def rules_hash():
+    h = hashlib.sha1()
+    for name in RULES:
+        with open(os.path.join(RULE_DIR, name + ".cocci"), "rb") as f:
+            h.update(f.read())
+    with open(scan.MACROS, "rb") as f:
+        h.update(f.read())
+    return h.hexdigest()
+
+
+def run_facts(kdir, files, workdir, stats):
+    """Facts of files (relative to kdir), from the cache or spatch."""
+    rh = rules_hash()
+    cdir = cache_dir()
+    recs, todo, keys = [], [], {}
+    for f in files:
+        with open(os.path.join(kdir, f), "rb") as fh:
+            key = hashlib.sha1(rh.encode() + f.encode() + b"\0" + fh.read()).hexdigest()
+        keys[f] = key
+        path = os.path.join(cdir, key + ".jsonl")
+        if os.path.isfile(path):
+            with open(path) as fh:
+                recs += [json.loads(line) for line in fh if line.strip()]
+        else:
+            todo.append(f)
+    stats["files_cached"] = stats.get("files_cached", 0) + len(files) - len(todo)
+    stats["files_spatch"] = stats.get("files_spatch", 0) + len(todo)
+    if todo:
+        rule = combined_rule(workdir)
+        sub = tempfile.mkdtemp(dir=workdir)
+        new, failed = scan.run_spatch(kdir, todo, {}, sub, rule=rule)
+        stats.setdefault("failed", {}).update(failed)
+        per = collections.defaultdict(list)
+        for r in new:
+            per[r["file"]].append(r)
+        for f in todo:
+            if f in failed:
+                continue
+            pt.write_atomic(os.path.join(cdir, keys[f] + ".jsonl"),
+                            "".join(json.dumps(r, sort_keys=True) + "\n"
+                                    for r in per.get(f, [])))
+        recs += new
+    return recs
+
+
+def grep_files(kdir, patterns, extended=True):
+    """Files (*.c, *.h, outside tools/) matching any of the regexes."""
+    if not patterns:
+        return set()
+    args = []
+    for p in patterns:
+        args += ["-e", p]
+    if os.path.isdir(os.path.join(kdir, ".git")):
+        cmd = ["git", "-C", kdir, "grep", "-lE"] + args + ["--", "*.c", "*.h"]
+    else:
+        cmd = ["grep", "-rlE", "--include=*.c", "--include=*.h"] + args + ["."]
+    r = subprocess.run(cmd, cwd=kdir, stdout=subprocess.PIPE, text=True)
+    out = set()
+    for f in r.stdout.split("\n"):
+        f = f.strip()
+        if f.startswith("./"):
+            f = f[2:]
+        if f and not f.startswith(scan.EXCLUDE_DIRS):
+            out.add(f)
+    return out
+
+
+OPS_INIT = re.compile(r"\.\s*(\w+)\s*=\s*&?\s*([A-Za-z_]\w*)\s*[,}\n]")
+
+
+def ops_tables(kdir, files, defs):
+    """member -> functions named in designated initialisers (.member = fn)."""
+    ops = collections.defaultdict(set)
+    for f in files:
+        with open(os.path.join(kdir, f), errors="replace") as fh:
+            text = pt.strip_comments(fh.read())
+        for m in OPS_INIT.finditer(text):
+            if m.group(2) in defs:
+                ops[m.group(1)].add(m.group(2))
+                ops["*"].add(m.group(2))
+    return ops
+
+
+def reach(g, start):
+    adj = collections.defaultdict(list)
+    for a, b, _ in g.edges:
+        adj[a].append(b)
+    seen, todo = set(start), list(start)
+    while todo:
+        n = todo.pop()
+        for m in adj[n]:
+            if m not in seen:
+                seen.add(m)
+                todo.append(m)
+    return seen
+
+
+def bio_release_class(kdir):
+    for f in ("block/blk.h", "block/bio.c", "include/linux/bio.h"):
+        p = os.path.join(kdir, f)
+        if os.path.isfile(p) and "BIO_PAGE_PINNED" in open(p, errors="replace").read():
+            return "cond"
+    return "put"
+
+
+def collect(kdir, family, workdir, stats=None):
+    """Iterate candidates to a fixed point; return the Facts and graph."""
+    stats = stats if stats is not None else {}
+    files = set(scan.candidates(kdir, family))
+    done, recs = set(), []
+    fx = Facts(kdir, family, bio_release_class(kdir))
+    asked = set()
+    for rnd in range(MAX_ROUNDS):
+        new = sorted(files - done)
+        if not new:
+            break
+        stats["rounds"] = rnd + 1
+        recs += run_facts(kdir, new, workdir, stats)
+        done |= set(new)
+        fx.recs = list(recs)
+        ops = ops_tables(kdir, sorted(done), set(
+            r["name"] for r in recs if r["k"] == "fundef"))
+        g = fx.make_graph(ops)
+        seeds = [s["node"] for s in g.seeds if s["acq"] >= 0]
+        live = reach(g, seeds)
+        back = set(s["iter"] for s in g.seeds if s["acq"] >= 0 and s["iter"] >= 0)
+        funcs, fields, callers = set(), set(), set()
+        for n in live | back:
+            name = g.nodes[n]
+            if name.startswith("F:"):
+                fields.add(name.split(".", 1)[1])
+            elif name.startswith("R:"):
+                callers.add(name.rsplit(":", 1)[1])
+        for key, args in fx.calls.items():
+            f, line, col, callee, fn = key
+            if callee in fx.skip or callee in fx.defs:
+                continue
+            for e in args.values():
+                if any(g.node_ix.get(c) in live for c in fx.carriers(e, f, fn, line)):
+                    funcs.add(callee)
+        for n in back:
+            name = g.nodes[n]
+            if name.startswith("L:"):
+                callers.add(name.split(":")[2])
+        pats = []
+        want = (funcs | callers) - asked
+        asked |= want
+        fl = set("F:" + x for x in fields) - asked
+        asked |= fl
+        if want:
+            pats.append(r"\b(%s)\s*\(" % "|".join(sorted(re.escape(x) for x in want)))
+        hits = grep_files(kdir, pats) if pats else set()
+        if fl:
+            names = sorted(re.escape(x[2:]) for x in fl if re.match(r"F:\w+$", x))
+            fhits = grep_files(kdir, [r"(->|\.)(%s)\b" % "|".join(names)]) if names else set()
+            # Only files that can also release, reference or use pages.
+            for f in sorted(fhits - done):
+                with open(os.path.join(kdir, f), errors="replace") as fh:
+                    if RELEASE_TOKEN.search(fh.read()):
+                        hits.add(f)
+        files |= hits
+        stats["candidates"] = len(files)
+    fx.recs = recs
+    ops = ops_tables(kdir, sorted(done), set(fx.defs) if hasattr(fx, "defs") else set())
+    g = fx.make_graph(ops)
+    stats["files"] = len(done)
+    return fx, g
+
+
+def main(argv):
+    if len(argv) < 3:
+        pt.die("usage: facts.py KDIR GRAPH.json")
+    kdir = pt.check_tree(argv[1])
+    fam = pt.gup_family(kdir)
+    with tempfile.TemporaryDirectory(prefix="pinconv-facts.") as wd:
+        stats = {}
+        fx, g = collect(kdir, fam, wd, stats)
+    pt.write_atomic(argv[2], json.dumps(g.to_json()) + "\n")
+    print(json.dumps(stats, sort_keys=True), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
