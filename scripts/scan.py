@@ -15,6 +15,8 @@
                gcc-style notes on stdout; written atomically
 """
 
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -22,7 +24,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import json
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pinconv_tree as pt  # noqa: E402
@@ -124,38 +125,88 @@ def _parallel(kdir, env, listing, workdir, name, per_job, rule):
     return out
 
 
-def run_spatch(kdir, files, family, workdir, rule=RULE, extra_env=None):
+def cache_root():
+    """Per-file spatch results, keyed by rule and content
+    ($PINCONV_SPATCH_CACHE, default ~/.cache/pinconv/spatch)."""
+    return os.environ.get("PINCONV_SPATCH_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+        "pinconv", "spatch")
+
+
+def _rule_key(rule, env):
+    """What besides a file's content decides a rule's output on it."""
+    h = hashlib.sha1()
+    for path in (rule, MACROS):
+        with open(path, "rb") as f:
+            h.update(f.read())
+    for k in sorted(env):
+        h.update(("%s=%s\n" % (k, env[k])).encode())
+    v = subprocess.run(["spatch", "--version"], stdout=subprocess.PIPE,
+                       text=True).stdout.split("\n")[0]
+    h.update(v.encode())
+    return h.hexdigest()
+
+
+def run_spatch(kdir, files, family, workdir, rule=RULE, extra_env=None,
+               cache=True):
     """Run a JSON-Lines-printing rule over files with GNU parallel, a dozen
     files to a spatch; a spatch that fails (one file's timeout aborts its
-    whole group) is run again file by file.  Returns (records, the files
-    that still failed, with spatch's reason)."""
+    whole group) is run again file by file.  Each file's records are
+    cached by the file's path and content and the rule, so a rerun only
+    runs spatch on what changed.  Returns (records, the files that still
+    failed, with spatch's reason)."""
     if not files:
         return [], {}
     macro_file(workdir)
-    env = dict(os.environ, PINCONV_FAMILY=",".join(sorted(family)))
-    env.update(extra_env or {})
+    keyenv = {"PINCONV_FAMILY": ",".join(sorted(family))}
+    keyenv.update(extra_env or {})
+    env = dict(os.environ, **keyenv)
+    recs, todo, keys = [], [], {}
+    cdir = os.path.join(cache_root(), _rule_key(rule, keyenv)[:16])
+    for f in files:
+        if not cache:
+            todo.append(f)
+            continue
+        with open(os.path.join(kdir, f), "rb") as fh:
+            keys[f] = hashlib.sha1(f.encode() + b"\0" + fh.read()).hexdigest()
+        path = os.path.join(cdir, keys[f] + ".jsonl")
+        if os.path.isfile(path):
+            with open(path) as fh:
+                recs += [json.loads(l) for l in fh if l.strip()]
+        else:
+            todo.append(f)
+    if not todo:
+        return recs, {}
     listing = os.path.join(workdir, "files")
     with open(listing, "w") as f:
-        f.write("\n".join(files) + "\n")
-    recs, failed, retry = [], {}, []
+        f.write("\n".join(todo) + "\n")
+    new, failed, retry = [], {}, []
     for fs, rc, out, err in _parallel(kdir, env, listing, workdir, "par", 12, rule):
         if rc == 0:
-            recs += [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+            new += [json.loads(l) for l in out.splitlines() if l.startswith("{")]
         else:
             retry += fs
     if retry:
         with open(listing, "w") as f:
             f.write("\n".join(sorted(retry)) + "\n")
         for fs, rc, out, err in _parallel(kdir, env, listing, workdir, "retry", 1, rule):
-            recs += [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+            new += [json.loads(l) for l in out.splitlines() if l.startswith("{")]
             if rc != 0:
                 why = "timeout" if "timeout" in err.lower() else \
                     (err.strip().splitlines() or ["exit %d" % rc])[-1]
                 failed[fs[0]] = why
-    for rec in recs:
+    for rec in new:
         if rec["file"].startswith("./"):
             rec["file"] = rec["file"][2:]
-    return recs, failed
+    if cache:
+        per = {}
+        for rec in new:
+            per.setdefault(rec["file"], []).append(rec)
+        for f in todo:
+            if f not in failed:
+                pt.write_atomic(os.path.join(cdir, keys[f] + ".jsonl"), "".join(
+                    json.dumps(r, sort_keys=True) + "\n" for r in per.get(f, [])))
+    return recs + new, failed
 
 
 CALL_KW = re.compile(r"\b(return|if|while|for|switch|case|else|sizeof|do)\b")

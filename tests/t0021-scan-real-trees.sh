@@ -9,13 +9,13 @@ site() { json_get "$1" "[(s[\"function\"], s[\"api\"], s[\"flags\"], s[\"pages\"
 
 test_expect_success 'scan of 6.12 leaves the tree byte-identical' '
 	tree_hash "$T612" >before &&
-	KDIR="$T612" OUT=612 scan 2>err && cat err &&
+	PINCONV_SPATCH_CACHE=$TRASH/cache612 KDIR="$T612" OUT=612 scan 2>err && cat err &&
 	grep "Linux 6.12.117, API profile pin, iov_iter_extract_pages present" err &&
 	tree_hash "$T612" >after && test_cmp before after
 '
 
 test_expect_success 'scan of 6.1 reports its profile' '
-	KDIR="$T61" OUT=61 scan 2>err &&
+	PINCONV_SPATCH_CACHE=$TRASH/cache61 KDIR="$T61" OUT=61 scan 2>err &&
 	grep "Linux 6.1.192, API profile pin, iov_iter_extract_pages absent" err
 '
 
@@ -53,9 +53,14 @@ test_expect_success '6.1 block/bio.c still uses iov_iter_get_pages2 (no extract 
 	echo "['\''iov_iter_get_pages2'\'']" >expect && test_cmp expect got
 '
 
-test_expect_success 'scan is deterministic: a second run of 6.1 is byte-identical' '
-	KDIR="$T61" OUT=61b scan 2>/dev/null &&
+test_expect_success 'scan is deterministic: a second cold run of 6.1 is byte-identical' '
+	PINCONV_SPATCH_CACHE=$TRASH/cache61b KDIR="$T61" OUT=61b scan 2>/dev/null &&
 	cmp 61/scan.json 61b/scan.json && cmp 61/scan.md 61b/scan.md
+'
+
+test_expect_success 'a rerun takes unchanged files from the per-file cache, same report' '
+	PINCONV_SPATCH_CACHE=$TRASH/cache61 KDIR="$T61" OUT=61c scan 2>/dev/null &&
+	cmp 61/scan.json 61c/scan.json
 '
 
 test_done
