@@ -64,6 +64,15 @@ test_expect_success 'scan never modifies the tree' '
 	tree_hash tree >hash.after && test_cmp hash.before hash.after
 '
 
+test_expect_success 'a git checkout is scanned through git grep, with the same sites' '
+	cp -a tree gittree && (cd gittree && git init -q && git add -A &&
+		git -c user.name=t -c user.email=t@t commit -qm base) &&
+	KDIR=gittree OUT=gitout scan >/dev/null 2>&1 &&
+	json_get out/scan.json "[(s[\"file\"], s[\"line\"], s[\"function\"]) for s in j[\"sites\"]]" >expect &&
+	json_get gitout/scan.json "[(s[\"file\"], s[\"line\"], s[\"function\"]) for s in j[\"sites\"]]" >got &&
+	test_cmp expect got && test -z "$(git -C gittree status --porcelain)"
+'
+
 test_expect_success 'scan of a directory that is not a kernel tree: one line, exit 2' '
 	mkdir notakernel && KDIR=notakernel scan 2>err; test $? = 2 &&
 	test $(wc -l <err) = 1 && grep "not a kernel tree" err
