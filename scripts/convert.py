@@ -600,8 +600,8 @@ def run(kdir, prof, extract_api, scope, words, plan, plan_path, out):
     pupd = prototype_params(kdir, "put_user_pages_dirty_lock")
     if pupd is not None and len(pupd) == 2:
         extra["put_user_page/put_to_put_user_page"] = ["-D", "no_make_dirty"]
-    files_sites = rewrite(kdir, os.path.join(work, "after"), sites, base_text, extra) \
-        if conv else {}
+    if conv:
+        rewrite(kdir, os.path.join(work, "after"), sites, base_text, extra)
     conv = [s for s in sites if s.action == "convert"]
     left = [s for s in sites if s.action != "convert"]
     for s in left:
@@ -610,21 +610,84 @@ def run(kdir, prof, extract_api, scope, words, plan, plan_path, out):
     for s in conv:
         print("%s:%d:%d: note: %s(): %s" % (s.file, s.line, s.col, s.function, describe(s)))
 
-    rdir = pt.report_dir(kdir, out)
-    dest = os.path.join(rdir, "convert", slug)
-    tmp_out = os.path.join(rdir, "convert", ".%s.tmp.%d" % (slug, os.getpid()))
-    WORK.append(tmp_out)
-    shutil.rmtree(tmp_out, ignore_errors=True)
-    os.makedirs(tmp_out)
-
-    placeholder = (prof == "put_user_page" and conv and
-                   not pt.declares(kdir, "put_user_page"))
     changed = {}
     for f in sorted(set(s.file for s in conv)):
         with open(os.path.join(work, "after", f)) as fh:
             new = fh.read()
         if new != base_text(f):
             changed[f] = new
+    args = (kdir, prof, extract_api, api)
+    if scope is not None:
+        failed, npatches, dest = make_series(
+            *args, where, slug, sites, conv, left, changed, base_text, is_git,
+            os.path.join(work, "series"), plan_path, extra, out)
+    else:
+        # SUBSYS=all: one series per MAINTAINERS section.
+        maint = pt.Maintainers(kdir)
+        by_sec = {}
+        for s in sites:
+            by_sec.setdefault(maint.section_of(s.file), []).append(s)
+        failed, npatches, dests = [], 0, []
+        for i, sec in enumerate(sorted(by_sec)):
+            ss = by_sec[sec]
+            sconv = [s for s in ss if s.action == "convert"]
+            if not sconv:
+                continue
+            sslug = "all/" + re.sub(r"[^A-Za-z0-9._-]+", "-", sec).strip("-").lower()
+            f, n, d = make_series(*args, "all (%s)" % sec, sslug, ss, sconv,
+                                  [s for s in ss if s.action != "convert"],
+                                  {k: v for k, v in changed.items()
+                                   if any(s.file == k for s in sconv)},
+                                  base_text, is_git, os.path.join(work, "s%d" % i),
+                                  plan_path, extra, out)
+            failed += ["%s: %s" % (sec, x) for x in f]
+            npatches += n
+            dests.append(d)
+        dest = os.path.join(pt.report_dir(kdir, out), "convert", "all")
+        left_only = sorted(sec for sec in by_sec
+                           if not any(s.action == "convert" for s in by_sec[sec]))
+        idx = ["# pinconv: SUBSYS=all", "", "Series, one per MAINTAINERS section:", ""]
+        idx += ["- %s" % os.path.relpath(d, dest) for d in dests]
+        idx += ["", "Sections with sites but nothing converted:", ""]
+        for sec in left_only:
+            idx.append("- %s" % sec)
+            for s in by_sec[sec]:
+                idx.append("  - `%s:%d` %s(): %s() — %s" % (s.file, s.line, s.function,
+                                                          s.call, s.why))
+        pt.write_atomic(os.path.join(dest, "REVIEW.md"), "\n".join(idx) + "\n")
+
+    secs = time.time() - t0
+    if os.environ.get("PINCONV_TIMING"):
+        kc = TIMING.get("kernel compilation", 0)
+        print("convert_total_s: %.1f" % secs, file=sys.stderr)
+        print("convert_kernel_compilation_s: %.1f" % kc, file=sys.stderr)
+        print("convert_without_compilation_s: %.1f" % (secs - kc), file=sys.stderr)
+    print("pinconv: SUBSYS=%s: %d sites converted, %d left for a human, %d patches "
+          "-> %s (%.1f s)" % (where, len(conv), len(left),
+                              npatches, dest, secs))
+    if failed:
+        note("checks failed for: %s (see %s/REVIEW.md)" % (", ".join(failed), dest))
+        return 1
+    return 0
+
+
+def make_series(kdir, prof, extract_api, api, where, slug, sites, conv, left,
+                changed, base_text, is_git, work, plan_path, extra, out):
+    """One series (patches, cover letter, REVIEW.md, convert.json) for the
+    changed files, verified, published under convert/<slug>; returns the
+    failed patches and the number of patches."""
+    os.makedirs(work, exist_ok=True)
+    rdir = pt.report_dir(kdir, out)
+    dest = os.path.join(rdir, "convert", slug)
+    tmp_out = os.path.join(os.path.dirname(dest), ".%s.tmp.%d" % (
+        os.path.basename(dest), os.getpid()))
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    WORK.append(tmp_out)
+    shutil.rmtree(tmp_out, ignore_errors=True)
+    os.makedirs(tmp_out)
+
+    placeholder = (prof == "put_user_page" and conv and
+                   not pt.declares(kdir, "put_user_page"))
     ph_files = {}
     if placeholder:
         r = series.add_placeholders(base_text("include/linux/mm.h"),
@@ -716,19 +779,7 @@ def run(kdir, prof, extract_api, scope, words, plan, plan_path, out):
     WORK.remove(tmp_out)
     if old:
         shutil.rmtree(old, ignore_errors=True)
-    secs = time.time() - t0
-    if os.environ.get("PINCONV_TIMING"):
-        kc = TIMING.get("kernel compilation", 0)
-        print("convert_total_s: %.1f" % secs, file=sys.stderr)
-        print("convert_kernel_compilation_s: %.1f" % kc, file=sys.stderr)
-        print("convert_without_compilation_s: %.1f" % (secs - kc), file=sys.stderr)
-    print("pinconv: SUBSYS=%s: %d sites converted, %d left for a human, %d patches "
-          "-> %s (%.1f s)" % (where, len(conv), len(left),
-                              max(len(patches) - 1, 0), dest, secs))
-    if failed:
-        note("checks failed for: %s (see %s/REVIEW.md)" % (", ".join(failed), dest))
-        return 1
-    return 0
+    return failed, max(len(patches) - 1, 0), dest
 
 
 def verify_series(kdir, api, work, repo, base, patches, patch_sections,
