@@ -146,6 +146,21 @@ def prototype_params(kdir, name):
     return None
 
 
+def pin_rejects(kdir):
+    """The FOLL_ flags the tree's pin_user_pages*() refuse from callers,
+    read from mm/gup.c: WARN_ON_ONCE(gup_flags & FOLL_X) in their bodies,
+    or the "FOLL_GET and FOLL_PIN are mutually exclusive" check."""
+    text = pt.strip_comments(read_text(kdir, "mm/gup.c"))
+    rej = set()
+    for m in re.finditer(r"^\w[^\n;]*\bpin_user_pages\w*\([^)]*\)\s*\{(.*?)^\}",
+                         text, re.S | re.M):
+        rej |= set(re.findall(r"WARN_ON_ONCE\(\s*\w*flags\s*&\s*(FOLL_\w+)\s*\)",
+                              m.group(1)))
+    if re.search(r"\(FOLL_PIN \| FOLL_GET\)\)\s*==\s*\(FOLL_PIN \| FOLL_GET\)", text):
+        rej.add("FOLL_GET")
+    return rej
+
+
 FLAGS_OK = re.compile(r"^\(?\s*(?:0|FOLL_[A-Z0-9_]+(?:\s*\|\s*FOLL_[A-Z0-9_]+)*)\s*\)?$")
 
 
@@ -310,6 +325,11 @@ def decide(members, scope, prof, extract_api, fam, kdir):
                   "variable may hold; convert by hand" % flags)
             return
         terms = [t.strip("() ") for t in flags.split("|")]
+        other = sorted(set(terms) & pin_rejects(kdir) - {"FOLL_GET"})
+        if other:
+            leave("flags %r: %s refused by pin_user_pages*() in this tree" %
+                  (flags, ", ".join(other)))
+            return
         if "FOLL_GET" in terms and len(terms) > 2:
             leave("flags %r: FOLL_GET inside a longer expression" % flags)
             return
@@ -792,7 +812,7 @@ def verify_series(kdir, api, work, repo, base, patches, patch_sections,
         for f in files:
             file_patch[f] = i + 1
     real = [p for p in patches if not p.endswith("0000-cover-letter.patch")]
-    ok, detail, idx = verify.check_am(repo, base, real, work)
+    ok, detail, idx = verify.check_am(repo, base, real, work, sorted(after_files))
     for n in checks:
         if ok:
             checks[n]["am"] = (True, detail)

@@ -55,11 +55,13 @@ def make_mirror(kdir, root, files):
             fh.write(text)
 
 
-def check_am(repo, base, patches, work):
-    """Apply the patches to a clean clone of the base; return
+def check_am(repo, base, patches, work, touched):
+    """Apply the patches to a clean clone of the base (only the touched
+    files checked out: a kernel checkout takes long); return
     (ok, detail, failed_patch_index or None)."""
     am = os.path.join(work, "am")
-    series.git(work, "clone", "-q", "--no-checkout", repo, am)
+    series.git(work, "clone", "-q", "--shared", "--no-checkout", repo, am)
+    series.git(am, "sparse-checkout", "set", "--no-cone", *touched)
     series.git(am, "checkout", "-q", "--detach", base)
     r = series.git(am, "am", "-q", *patches, check=False,
                    env={"GIT_COMMITTER_NAME": "pinconv",

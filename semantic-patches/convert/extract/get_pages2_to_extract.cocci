@@ -57,8 +57,9 @@ position p : script:python() { wanted(p) };
 
 // The member the extracted page is stored in.
 @carrier@
-identifier fn, PG, F;
-expression IT, SZ, N, OFF, E, R;
+identifier fn, PG, F, S;
+struct S *E;
+expression IT, SZ, N, OFF, R;
 typedef bool;
 fresh identifier FP = F ## "_pinned";
 @@
@@ -77,8 +78,8 @@ fn(...)
 }
 
 @carrier_ref depends on carrier && mixed@
-identifier carrier.PG, carrier.F, carrier.FP;
-expression carrier.E;
+identifier carrier.PG, carrier.FP, carrier.S;
+struct S *carrier.E;
 @@
   E->FP = iov_iter_extract_will_pin(...);
 + if (!E->FP)
@@ -101,7 +102,7 @@ fn(...)
 }
 
 @member depends on extract@
-identifier carrier.F, carrier.FP, S;
+identifier carrier.F, carrier.FP, carrier.S;
 @@
 struct S {
   ...
@@ -111,16 +112,16 @@ struct S {
 };
 
 @release depends on extract && !mixed@
-expression E;
-identifier carrier.F, carrier.FP;
+identifier carrier.F, carrier.FP, carrier.S;
+struct S *E;
 @@
 - PINCONV_put_page(E->F);
 + if (E->FP)
 + 	unpin_user_page(E->F);
 
 @release_mixed depends on extract && mixed@
-expression E;
-identifier carrier.F, carrier.FP;
+identifier carrier.F, carrier.FP, carrier.S;
+struct S *E;
 @@
 - PINCONV_put_page(E->F);
 + if (E->FP)
@@ -130,8 +131,9 @@ identifier carrier.F, carrier.FP;
 
 // With -D mixed, every other store of a page to the member clears the flag.
 @other_store depends on extract && mixed@
-expression E, X;
-identifier carrier.F, carrier.FP;
+identifier carrier.F, carrier.FP, carrier.S;
+struct S *E;
+expression X;
 @@
   E->F = X;
 + E->FP = false;
