@@ -49,6 +49,15 @@ SPATCH = ["spatch", "--very-quiet", "--no-includes", "--include-headers",
           "--timeout", "120"]
 TOOLS = ("spatch", "git", "make", "gcc", "perl", "sparse")
 RELEASE_RULE_CALLS = ("put_page", "release_pages")
+# Release primitives; any other release "call" in the plan is a helper that
+# releases what it is given, converted where its own primitive is.
+PRIMITIVES = ("put_page", "release_pages", "folio_put", "put_user_page",
+              "put_user_pages", "put_user_pages_dirty", "put_user_pages_dirty_lock",
+              "unpin_user_page", "unpin_user_pages", "unpin_user_pages_dirty_lock",
+              "unpin_user_page_range_dirty_lock", "unpin_folio", "unpin_folios",
+              "set_page_dirty", "set_page_dirty_lock", "bio_release_pages",
+              "page_cache_release", "__free_page", "free_page", "__free_pages",
+              "put_page_testzero", "folio_put_refs")
 ITER_GET = ("iov_iter_get_pages2", "iov_iter_get_pages_alloc2",
             "iov_iter_get_pages", "iov_iter_get_pages_alloc")
 
@@ -260,7 +269,10 @@ def decide(members, scope, prof, extract_api, fam, kdir):
                 r.why = ("MIXED (%s): the put_user_page profile has no flag to "
                          "tell the origins apart" % ", ".join(r.rec.get("origins", [])))
             elif r.verdict == "CONVERT":
-                if r.call not in RELEASE_RULE_CALLS:
+                if r.call not in PRIMITIVES:
+                    r.action = "helper"
+                    r.why = "released inside %s(), converted there" % r.call
+                elif r.call not in RELEASE_RULE_CALLS:
                     r.why = "no put_user_page rule for %s()" % r.call
                 elif not in_scope(r.file, scope):
                     r.why = "outside SUBSYS"
@@ -300,10 +312,13 @@ def decide(members, scope, prof, extract_api, fam, kdir):
               "together" % ", ".join(outside))
         return
     for r in rels:
-        if r.call not in RELEASE_RULE_CALLS:
+        if r.call in PRIMITIVES and r.call not in RELEASE_RULE_CALLS:
             leave("no rewrite rule for the release %s() at %s:%d" %
                   (r.call, r.file, r.line))
             return
+    if not [r for r in rels if r.call in PRIMITIVES]:
+        leave("the plan names no release primitive for these pages")
+        return
     for a in acqs:
         pin = a.call.replace("get_user_pages", "pin_user_pages", 1)
         if not a.call.startswith(("get_user_pages", "__get_user_pages")) or pin not in fam:
@@ -336,7 +351,10 @@ def decide(members, scope, prof, extract_api, fam, kdir):
     for a in acqs:
         a.action, a.rule = "convert", "pin/gup_to_pin"
     for r in rels:
-        r.action, r.rule = "convert", "pin/put_to_unpin"
+        if r.call in PRIMITIVES:
+            r.action, r.rule = "convert", "pin/put_to_unpin"
+        else:
+            r.action, r.why = "helper", "released inside %s(), converted there" % r.call
 
 
 def decide_extract(members, acqs, rels, outside, kdir, leave):
@@ -368,12 +386,18 @@ def decide_extract(members, acqs, rels, outside, kdir, leave):
               "must be placed by hand" % ", ".join(sorted(set(s.file for s in members))))
         return
     for r in rels:
-        if r.call != "put_page":
+        if r.call in PRIMITIVES and r.call != "put_page":
             leave("no rewrite rule for the release %s()" % r.call)
             return
+    if not [r for r in rels if r.call in PRIMITIVES]:
+        leave("the plan names no release primitive for these pages")
+        return
     mode = "mixed" if any(r.verdict == "MIXED" for r in rels) else "plain"
     for s in acqs + rels:
-        s.action, s.rule, s.mode = "convert", "extract/get_pages2_to_extract", mode
+        if s.kind == "rel" and s.call not in PRIMITIVES:
+            s.action, s.why = "helper", "released inside %s(), converted there" % s.call
+        else:
+            s.action, s.rule, s.mode = "convert", "extract/get_pages2_to_extract", mode
 
 
 # ---------------------------------------------------------------- rewrite
@@ -475,8 +499,8 @@ def rewrite(kdir, work, sites, base_text, extra_args):
         for f, ss in failed.items():
             for s in ss:
                 bad_groups.setdefault(s.group, s)
-        for s in conv:
-            if s.group in bad_groups:
+        for s in sites:
+            if s.group in bad_groups and s.action in ("convert", "helper"):
                 b = bad_groups[s.group]
                 s.action = "left"
                 s.why = "rewrite failed at %s:%d (%s); the whole group is left" % (
@@ -558,8 +582,8 @@ def commit_message(kdir, prof, section, files, conv, left, prefix, cc, ident, pl
     else:
         subj = "release user pages with unpin_user_page*()"
         why = series.WHY_PIN
-    body = [prefix + subj, "", why, "", "Converted (every release of these pages "
-            "was proven to see only them):", ""]
+    body = [prefix + subj, "", why, "", "Converted (where pinconv's plan traced "
+            "every release of the pages; see the review notes):", ""]
     for s in conv:
         body.append("  %s:%d %s():" % (s.file, s.line, s.function))
         body.append("    %s" % describe(s))
@@ -623,7 +647,7 @@ def run(kdir, prof, extract_api, scope, words, plan, plan_path, out):
     if conv:
         rewrite(kdir, os.path.join(work, "after"), sites, base_text, extra)
     conv = [s for s in sites if s.action == "convert"]
-    left = [s for s in sites if s.action != "convert"]
+    left = [s for s in sites if s.action == "left"]
     for s in left:
         print("%s:%d:%d: note: %s(): %s() left: %s" % (s.file, s.line, s.col, s.function,
                                                    s.call, s.why))
@@ -655,7 +679,7 @@ def run(kdir, prof, extract_api, scope, words, plan, plan_path, out):
                 continue
             sslug = "all/" + re.sub(r"[^A-Za-z0-9._-]+", "-", sec).strip("-").lower()
             f, n, d = make_series(*args, "all (%s)" % sec, sslug, ss, sconv,
-                                  [s for s in ss if s.action != "convert"],
+                                  [s for s in ss if s.action == "left"],
                                   {k: v for k, v in changed.items()
                                    if any(s.file == k for s in sconv)},
                                   base_text, is_git, os.path.join(work, "s%d" % i),
@@ -1000,6 +1024,11 @@ def review_md(kdir, prof, extract_api, where, version, sites, conv, left,
             c = chain_text(s)
             if c:
                 L.append("  - chain: %s" % c)
+    helpers = [s for s in sites if s.action == "helper"]
+    if helpers:
+        L += ["", "## Released through a helper (converted inside it)", ""]
+        for s in helpers:
+            L.append("- `%s:%d` %s(): %s()" % (s.file, s.line, s.function, s.call))
     L += ["", "## Left for a human", ""]
     if not left:
         L += ["Nothing.", ""]
