@@ -208,10 +208,21 @@ def in_scope(path, scope):
     return any(path == s or path.startswith(s.rstrip("/") + "/") for s in scope)
 
 
+_FAMILY = {}
+
+
+def family(kdir):
+    """gup_family() once per run: the mini tree of the re-plan shares the
+    headers of the tree."""
+    if "fam" not in _FAMILY:
+        _FAMILY["fam"] = pt.gup_family(kdir)
+    return _FAMILY["fam"]
+
+
 def select(plan, scope, prof, extract_api, kdir):
     """Sites under scope, each with its action; groups joined over the
     whole plan (an acquisition with every release of its pages)."""
-    fam = pt.gup_family(kdir)
+    fam = family(kdir)
     acqs_all = [Site("acq", a) for a in plan.get("acquisitions", [])]
     rels_all = [Site("rel", r) for r in plan.get("releases", [])]
     by_key = {}
