@@ -1035,6 +1035,9 @@ def review_md(kdir, prof, extract_api, where, version, sites, conv, left,
             c = chain_text(s)
             if c:
                 L.append("  - chain: %s" % c)
+        else:
+            L.append("  - its pages are released at: %s" %
+                     (", ".join(s.rec.get("releases", [])) or "-"))
     helpers = [s for s in sites if s.action == "helper"]
     if helpers:
         L += ["", "## Released through a helper (converted inside it)", ""]
