@@ -50,4 +50,20 @@ test_expect_success 'a plan that does not exist is refused with exit 2' '
 	PINCONV_PLAN=$TRASH/none.json KDIR="$T61" SUBSYS=drivers/misc/vmw_vmci OUT=o convert 2>err
 	test $? = 2 && grep "^pinconv: no plan at .*none.json" err
 '
+test_expect_success 'the Kconfig symbols that build a file are read from the Makefiles up the tree' '
+	$PY -c "
+import sys; sys.path.insert(0, \"$PINCONV/scripts\")
+import kbuild
+for f in (\"drivers/misc/vmw_vmci/vmci_host.c\", \"drivers/virt/nitro_enclaves/ne_misc_dev.c\",
+          \"fs/fuse/dev.c\", \"mm/gup.c\"):
+    print(f, *sorted(kbuild.kconfig_symbols(\"$T61\", f)))
+" >got &&
+	cat >expect <<-\EOF &&
+	drivers/misc/vmw_vmci/vmci_host.c VMWARE_VMCI
+	drivers/virt/nitro_enclaves/ne_misc_dev.c NITRO_ENCLAVES VIRT_DRIVERS
+	fs/fuse/dev.c FUSE_FS
+	mm/gup.c
+	EOF
+	test_cmp expect got
+'
 test_done
