@@ -58,6 +58,7 @@ PRIMITIVES = ("put_page", "release_pages", "folio_put", "put_user_page",
               "set_page_dirty", "set_page_dirty_lock", "bio_release_pages",
               "page_cache_release", "__free_page", "free_page", "__free_pages",
               "put_page_testzero", "folio_put_refs")
+SPLIT_FILES = 6
 ITER_GET = ("iov_iter_get_pages2", "iov_iter_get_pages_alloc2",
             "iov_iter_get_pages", "iov_iter_get_pages_alloc")
 
@@ -758,6 +759,16 @@ def make_series(kdir, prof, extract_api, api, where, slug, sites, conv, left,
     maint = pt.Maintainers(kdir)
     for f in changed:
         sections.setdefault(maint.section_of(f), []).append(f)
+    # A large section is split per directory (per driver), one patch each.
+    split = set()
+    for sec in list(sections):
+        dirs = sorted(set(os.path.dirname(f) for f in sections[sec]))
+        if len(sections[sec]) > SPLIT_FILES and len(dirs) > 1:
+            files = sections.pop(sec)
+            split.add(sec)
+            for d in dirs:
+                sections["%s (%s)" % (sec, d)] = [f for f in files
+                                                  if os.path.dirname(f) == d]
     if changed:
         repo = os.path.join(work, "repo")
         ident = ("pinconv", "pinconv@localhost")
@@ -794,6 +805,10 @@ def make_series(kdir, prof, extract_api, api, where, slug, sites, conv, left,
             series.git(repo, "add", "-f", "--", *sorted(files))
             series.git(repo, "commit", "-q", "-F", "-", env=cenv, inp=msg)
 
+        def patch_of(f):
+            sec = maint.section_of(f)
+            return "%s (%s)" % (sec, os.path.dirname(f)) if sec in split else sec
+
         patch_sections = []
         if placeholder:
             cc, _ = series.maintainers_cc(kdir, sorted(ph_files))
@@ -804,7 +819,7 @@ def make_series(kdir, prof, extract_api, api, where, slug, sites, conv, left,
         for sec in sorted(sections):
             files = sorted(sections[sec])
             sconv = [s for s in conv if s.file in files]
-            sleft = [s for s in left if maint.section_of(s.file) == sec]
+            sleft = [s for s in left if patch_of(s.file) == sec]
             prefix, how = series.subject_prefix(kdir, files, is_git)
             cc, _ = series.maintainers_cc(kdir, files)
             commit({f: changed[f] for f in files},
