@@ -83,6 +83,17 @@ test_expect_success 'scan of a missing KDIR and an unknown API: exit 2' '
 	KDIR=tree API=bogus scan 2>err; test $? = 2 && grep "unknown API=bogus" err
 '
 
+test_expect_success 'scan without spatch installed: one clear line, exit 2' '
+	mkdir -p nospatch && for t in grep git parallel perl find sort; do
+		ln -sf "$(command -v $t)" nospatch/$t; done &&
+	PATH=$TRASH/nospatch KDIR=tree OUT=out3 /usr/bin/python3 "$PINCONV/scripts/scan.py" 2>err; test $? = 2 &&
+	grep "spatch not found (run scripts/deps.sh)" err && ! test -e out3
+'
+
+test_expect_success 'deps.sh is a quiet no-op when everything is installed' '
+	"$PINCONV/scripts/deps.sh" >deps.out 2>&1 && ! test -s deps.out
+'
+
 test_expect_success 'an interrupted scan leaves no report that looks complete' '
 	rm -rf out2 && { KDIR="$T612" OUT=out2 scan >/dev/null 2>&1 & } && pid=$! &&
 	sleep 4 && kill -TERM $pid; wait $pid; test $? -ne 0 &&
