@@ -1,0 +1,272 @@
+#!/bin/bash
+# qemu-test.sh — `make qemu-test [KDIR=…] [SUBSYS=…] [SERIES=dir]`
+#
+# Builds the kernel (unconverted, or with a series applied) out of tree from
+# tinyconfig + scripts/qemu/config.fragment, boots it under QEMU (KVM when
+# it works, TCG otherwise) with a busybox-static initramfs, runs every
+# gup_test variant and the SUBSYS workload, and checks that pins balance
+# and dmesg stays clean.  With a series, the same guest first runs on the
+# unconverted kernel (cached), so the report can show that the workload
+# raises nr_foll_pin_acquired on the converted kernel only.
+#
+# Series: SERIES=dir (every *.patch but 0000-cover-letter), else the one
+# `make convert SUBSYS=…` wrote to <reports>/<tree-id>/convert/<slug>/.
+# Results: KTAP on stdout, and <reports>/<tree-id>/qemu/<slug>/
+# {results.ktap,summary.json,console.log,serial.log}.
+# Build cache: ${XDG_CACHE_HOME:-~/.cache}/pinconv/build/<tree-id>-<key>/.
+# Exit: 0 pass, 1 a test failed (or the series does not apply/build),
+# 2 usage or tool error.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+PY=/usr/bin/python3
+QT_FRAGMENT=$HERE/qemu/config.fragment
+. "$HERE/qemu/build.sh"
+
+QT_BOOT_TIMEOUT=${QT_BOOT_TIMEOUT:-600}	# whole guest run, seconds
+QT_TEST_TIMEOUT=${QT_TEST_TIMEOUT:-120}	# each test inside the guest
+
+for t in qemu-system-x86_64 gcc make git flock cpio timeout; do
+	command -v "$t" >/dev/null || qt_die "missing tool: $t (scripts/deps.sh installs it)"
+done
+BUSYBOX=/bin/busybox
+[ -x "$BUSYBOX" ] && ! readelf -l "$BUSYBOX" 2>/dev/null | grep -q 'program interpreter' ||
+	qt_die "$BUSYBOX is not static (install busybox-static)"
+
+[ -n "${KDIR:-}" ] || KDIR=$("$HERE/default-tree.sh" 6.12) || exit 2
+eval "$(QT_SCRIPTS=$HERE $PY -c '
+import os, shlex, sys
+sys.path.insert(0, os.environ["QT_SCRIPTS"])
+import pinconv_tree as t
+k = t.check_tree(sys.argv[1])
+print("QT_KDIR=%s QT_TREE_ID=%s QT_VERSION=%s QT_REPORTS=%s" % tuple(
+    shlex.quote(x) for x in (k, t.tree_id(k), t.kernel_version(k),
+                             t.report_dir(k, sys.argv[2] or None))))
+' "$KDIR" "${OUT:-}")"
+[ -n "${QT_KDIR:-}" ] || exit 2
+
+# ---- workloads by SUBSYS ----
+SUBSYS=${SUBSYS:-}
+SUBSYS=${SUBSYS%/}
+slug=${SUBSYS//\//-}
+slug=${slug:-all}
+workloads=() comments=()
+case $SUBSYS in
+'') workloads=(fuse block) ;;
+fs/fuse|fs/fuse/*) workloads=(fuse) ;;
+block|block/*|fs/direct-io.c|fs/iomap|fs/iomap/*) workloads=(block) ;;
+*) comments+=("SUBSYS=$SUBSYS: no workload yet; gup_test only") ;;
+esac
+
+# ---- the series ----
+series=()
+series_dir=
+if [ -n "${SERIES:-}" ]; then
+	[ -d "$SERIES" ] || qt_die "SERIES=$SERIES: no such directory"
+	series_dir=$(realpath "$SERIES")
+elif [ -n "$SUBSYS" ]; then
+	d=$QT_REPORTS/convert/$slug
+	if [ -d "$d" ]; then
+		series_dir=$d
+	else
+		comments+=("no series at $d (run make convert SUBSYS=$SUBSYS): unconverted kernel only")
+		qt_log "no series at $d (run make convert SUBSYS=$SUBSYS); running the unconverted kernel only"
+	fi
+fi
+if [ -n "$series_dir" ]; then
+	while IFS= read -r p; do series+=("$p"); done < <(
+		find "$series_dir" -maxdepth 1 -name '*.patch' ! -name '0000-*' | LC_ALL=C sort)
+	[ ${#series[@]} -gt 0 ] || qt_die "no *.patch files in $series_dir"
+	comments+=("series: $series_dir (${#series[@]} patches)")
+fi
+
+# Files the series touches (from the patches, before applying) and the
+# Kconfig symbols that build them.
+touched=()
+if [ ${#series[@]} -gt 0 ]; then
+	while IFS= read -r f; do touched+=("$f"); done < <(
+		sed -n 's|^diff --git a/\([^ ]*\) b/.*|\1|p' "${series[@]}" | LC_ALL=C sort -u)
+fi
+QT_SRC=$QT_KDIR
+extra=$(qt_symbols_for ${touched[@]+"${touched[@]}"} | while read -r s; do
+	grep -qx "CONFIG_$s=y" "$QT_FRAGMENT" || echo "$s"; done | tr '\n' ' ')
+QT_EXTRA_SYMS=${extra% }
+. "$HERE/qemu/key.sh"
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/pinconv
+QT_ROOT=$cache/build/$QT_TREE_ID-$QT_KEY
+QT_SRC=$QT_ROOT/src QT_OBJ=$QT_ROOT/obj
+mkdir -p "$QT_ROOT" || qt_die "cannot create $QT_ROOT"
+exec 9>"$QT_ROOT/lock"
+flock -w 3600 9 || qt_die "another qemu-test holds $QT_ROOT/lock"
+
+run=$(mktemp -d "$QT_ROOT/run.XXXXXX")
+trap 'rm -rf "$run"' EXIT
+trap 'exit 2' INT TERM HUP
+
+# ---- guest ----
+# qt_guest DIR: static guest programs and the initramfs for the kernel in
+# $QT_OBJ (built against its UAPI headers).
+qt_guest() {
+	local d=$1 g=$HERE/qemu/guest sel vm_h shim=() cflags
+	mkdir -p "$d/bin" "$d/inc/mm"
+	sel=$QT_SRC/tools/testing/selftests/mm
+	[ -f "$sel/gup_test.c" ] || sel=$QT_SRC/tools/testing/selftests/vm
+	[ -f "$sel/gup_test.c" ] || qt_die "no gup_test.c in $QT_SRC/tools/testing/selftests/{mm,vm}"
+	cp "$QT_SRC/mm/gup_test.h" "$d/inc/mm/" || qt_die "no mm/gup_test.h in the tree"
+	vm_h=$sel/vm_util.h
+	grep -qs 'extern unsigned int __page_size' "$vm_h" && shim=("$g/gup_shim.c")
+	if ! gcc -static -O2 -Wall -I"$QT_OBJ/usr/include" -I"$d/inc" \
+			-o "$d/bin/gup_test" "$sel/gup_test.c" ${shim[@]+"${shim[@]}"} \
+			-lpthread >"$d/gcc.log" 2>&1; then
+		head -5 "$d/gcc.log" >&2
+		qt_die "cannot build $sel/gup_test.c (log: $d/gcc.log)"
+	fi
+	cflags=(-std=c11 -static -O2 -Wall -Wextra -Werror -I"$QT_OBJ/usr/include")
+	for p in fusewl odirect; do
+		gcc "${cflags[@]}" -o "$d/bin/$p" "$g/$p.c" >>"$d/gcc.log" 2>&1 ||
+			{ head -5 "$d/gcc.log" >&2; qt_die "cannot build $g/$p.c"; }
+	done
+	qt_tests >"$d/tests"
+	{
+		echo "dir /dev 0755 0 0"
+		echo "nod /dev/console 0600 0 0 c 5 1"
+		for x in bin etc etc/pinconv proc sys tmp mnt; do echo "dir /$x 0755 0 0"; done
+		echo "file /bin/busybox $BUSYBOX 0755 0 0"
+		for a in sh mount umount mkdir grep sed tr cat dmesg sync reboot timeout echo printf; do
+			echo "slink /bin/$a busybox 0777 0 0"
+		done
+		for p in gup_test fusewl odirect; do echo "file /bin/$p $d/bin/$p 0755 0 0"; done
+		echo "file /init $HERE/qemu/init.sh 0755 0 0"
+		echo "file /etc/pinconv/tests $d/tests 0644 0 0"
+	} >"$d/initramfs.list"
+	"$QT_OBJ/usr/gen_init_cpio" "$d/initramfs.list" >"$d/initramfs.cpio" ||
+		qt_die "gen_init_cpio failed"
+}
+
+# qt_tests: NAME<TAB>TIMEOUT<TAB>COMMAND, one test a line.
+qt_tests() {
+	local T=$QT_TEST_TIMEOUT v w
+	# gup_test variants: get/pin x fast/basic/longterm, read/write, shared,
+	# THP, and the page dumps (FOLL_GET and FOLL_PIN).
+	for v in "-u" "-U" "-a" "-b" "-L" "-u -W" "-a -W" "-b -S" "-U -S -n 512" \
+		 "-a -t -n 512" "-b -T -n 123" "-ct -F 0x1 0 19 0x1000" \
+		 "-ctp -F 0x1 0 19 0x1000"; do
+		printf 'gup_test %s\t%s\t/bin/gup_test -m 32 %s\n' "$v" "$T" "$v"
+	done
+	for w in "${workloads[@]}"; do
+		case $w in
+		fuse) printf 'workload-fuse\t%s\t/bin/fusewl /mnt/fuse\n' "$T" ;;
+		block) printf 'workload-block\t%s\t/bin/odirect /dev/vda\n' "$T" ;;
+		esac
+	done
+}
+
+# qt_boot DIR: boot $QT_OBJ's bzImage with DIR/initramfs.cpio; DIR gets
+# console.log and serial.log.  KVM is tried first: if the guest has not
+# reached /init within QT_KVM_PROBE seconds (a nested /dev/kvm can hang
+# rather than fail), QEMU is stopped and TCG used; the verdict is cached per
+# QEMU version and host kernel.  Sets QT_ACCEL.
+QT_ACCEL=
+QT_KVM_PROBE=${QT_KVM_PROBE:-20}
+qt_boot() {
+	local d=$1 accel rc pid t0=$SECONDS t1 verdict why
+	verdict=$cache/kvm-$( { qemu-system-x86_64 --version | head -1; uname -r; } |
+		sha1sum | cut -c1-10)
+	truncate -s 16M "$d/disk.img"
+	for accel in ${QT_ACCEL:-kvm tcg}; do
+		if [ "$accel" = kvm ]; then
+			why=
+			[ -r /dev/kvm ] && [ -w /dev/kvm ] || why="/dev/kvm not usable"
+			[ -z "$why" ] && [ -f "$verdict" ] && why="$(cat "$verdict") (cached in $verdict)"
+			if [ -n "$why" ]; then
+				qt_log "KVM: $why; using TCG"
+				continue
+			fi
+		fi
+		rm -f "$d/console.log" "$d/serial.log"
+		t1=$SECONDS
+		timeout "$QT_BOOT_TIMEOUT" qemu-system-x86_64 -accel "$accel" \
+			-m 512 -smp 1 -nographic -no-reboot -monitor none \
+			-kernel "$QT_OBJ/arch/x86/boot/bzImage" -initrd "$d/initramfs.cpio" \
+			-append "console=ttyS0 rdinit=/init panic=-1 loglevel=7" \
+			-serial "file:$d/console.log" -serial "file:$d/serial.log" \
+			-drive "file=$d/disk.img,format=raw,if=virtio" \
+			>"$d/qemu.log" 2>&1 &
+		pid=$!
+		if [ "$accel" = kvm ]; then
+			while kill -0 $pid 2>/dev/null && ! grep -qs '^@@ boot' "$d/serial.log" &&
+			      [ $((SECONDS - t1)) -lt "$QT_KVM_PROBE" ]; do
+				sleep 0.5
+			done
+			if ! grep -qs '^@@ boot' "$d/serial.log"; then
+				kill $pid 2>/dev/null
+				wait $pid 2>/dev/null
+				why="guest did not reach /init within $QT_KVM_PROBE s under KVM"
+				grep -qs . "$d/qemu.log" && why="$why; qemu: $(grep -v warning "$d/qemu.log" | head -1)"
+				echo "$why" >"$verdict"
+				qt_log "KVM does not work here ($why); falling back to TCG"
+				continue
+			fi
+		fi
+		wait $pid
+		rc=$?
+		QT_ACCEL=$accel
+		[ $rc -eq 124 ] && qt_log "QEMU timed out after $QT_BOOT_TIMEOUT s"
+		qt_log "booted and tested under ${accel^^} in $((SECONDS - t1)) s"
+		return 0
+	done
+	qt_die "QEMU could not run (log: $d/qemu.log)"
+}
+
+# qt_run NAME [PATCH...]: build the kernel with PATCHes, boot it, judge.
+qt_run() {
+	local name=$1 d=$run/$1; shift
+	mkdir -p "$d"
+	qt_checkout "$@"
+	qt_config $QT_EXTRA_SYMS
+	qt_build
+	qt_guest "$d"
+	qt_boot "$d"
+}
+
+title="pinconv qemu-test: $QT_TREE_ID ($QT_VERSION)${SUBSYS:+ SUBSYS=$SUBSYS}"
+out=$QT_REPORTS/qemu/$slug
+mkdir -p "$out" || qt_die "cannot create $out"
+qt_prepare_src
+guest_hash=$({ qt_tests; cat "$HERE"/qemu/guest/*.[ch] "$HERE/qemu/init.sh"; } |
+	sha1sum | cut -c1-10)
+
+baseline=()
+if [ ${#series[@]} -gt 0 ]; then
+	base=$QT_ROOT/baseline-$guest_hash.json
+	if [ ! -f "$base" ]; then
+		qt_log "unconverted kernel first, for the baseline"
+		qt_run base
+		if ! $PY "$HERE/qemu/results.py" --serial "$run/base/serial.log" \
+			--console "$run/base/console.log" --json "$run/base.json" \
+			--title "$title (unconverted baseline)" >"$run/base.ktap"; then
+			cat "$run/base.ktap"
+			cp "$run/base/console.log" "$run/base/serial.log" "$out/" 2>/dev/null
+			qt_die "the unconverted kernel fails already (see above)" 1
+		fi
+		mv "$run/base.json" "$base"
+	fi
+	baseline=(--baseline "$base")
+	qt_run conv "${series[@]}"
+	d=$run/conv
+else
+	qt_run plain
+	d=$run/plain
+fi
+comments+=("accel: $QT_ACCEL; build: $QT_ROOT")
+[ -n "$QT_EXTRA_SYMS" ] && comments+=("extra Kconfig symbols: $QT_EXTRA_SYMS")
+cargs=()
+for c in "${comments[@]}"; do cargs+=(--comment "$c"); done
+cp "$d/console.log" "$out/console.log.tmp" && mv "$out/console.log.tmp" "$out/console.log"
+cp "$d/serial.log" "$out/serial.log.tmp" && mv "$out/serial.log.tmp" "$out/serial.log"
+$PY "$HERE/qemu/results.py" --serial "$d/serial.log" --console "$d/console.log" \
+	--json "$out/summary.json" --ktap "$out/results.ktap" --title "$title" \
+	${baseline[@]+"${baseline[@]}"} "${cargs[@]}"
+rc=$?
+[ $rc -le 1 ] || exit 2
+[ $rc -eq 0 ] || echo "pinconv: qemu-test failed (see $out/results.ktap)" >&2
+exit $rc

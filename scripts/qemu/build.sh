@@ -1,0 +1,108 @@
+#!/bin/bash
+# build.sh — the kernel half of `make qemu-test`, sourced by qemu-test.sh.
+#
+# One build directory per (tree, config):
+#   $QT_ROOT/src   a git copy of the tree (commit "pristine"); a series is
+#                  applied with git am, and undone with reset --hard, which
+#                  rewrites only the files that differ, so mtimes of the
+#                  others survive and make rebuilds only what changed
+#   $QT_ROOT/obj   make O= output
+# The source path never changes for a key, so Kbuild's command lines (which
+# carry the absolute source path) stay the same from one run to the next.
+
+qt_log() { echo "pinconv: qemu-test: $*" >&2; }
+qt_die() { echo "pinconv: $*" >&2; exit "${2:-2}"; }
+
+# qt_symbols_for FILE...: the Kconfig symbols that build FILEs (relative
+# paths in $QT_SRC), read from each directory's Makefile:
+#   obj-$(CONFIG_X) += file.o           -> X
+#   mod-y / mod-objs / mod-$(CONFIG_Y) += file.o, obj-$(CONFIG_X) += mod.o -> X (and Y)
+qt_symbols_for() {
+	local f dir base mk line mod
+	for f in "$@"; do
+		case $f in *.c) ;; *) continue ;; esac
+		dir=$(dirname "$f") base=$(basename "$f" .c)
+		mk=$QT_SRC/$dir/Makefile
+		[ -f "$mk" ] || continue
+		# Join continuation lines first.
+		sed -e ':a' -e '/\\$/N; s/\\\n/ /; ta' "$mk" |
+		while IFS= read -r line; do
+			case " $line " in *" $base.o "*) ;; *) continue ;; esac
+			if [[ $line =~ ^obj-\$\(CONFIG_([A-Za-z0-9_]+)\) ]]; then
+				echo "${BASH_REMATCH[1]}"
+			elif [[ $line =~ ^([A-Za-z0-9_]+)-(y|objs|\$\(CONFIG_([A-Za-z0-9_]+)\)) ]]; then
+				mod=${BASH_REMATCH[1]}
+				[ -n "${BASH_REMATCH[3]}" ] && echo "${BASH_REMATCH[3]}"
+				sed -n "s/^obj-\$(CONFIG_\([A-Za-z0-9_]*\))[[:space:]]*[+:]=.*\<$mod\.o\>.*/\1/p" "$mk"
+			fi
+		done
+	done | LC_ALL=C sort -u
+}
+
+# qt_prepare_src: the pristine git copy of $QT_KDIR, made once.
+qt_prepare_src() {
+	[ -d "$QT_SRC/.git" ] && return 0
+	qt_log "copying $QT_KDIR to $QT_SRC (once per tree and config)"
+	local tmp=$QT_ROOT/src.tmp.$$
+	rm -rf "$tmp"
+	cp -a "$QT_KDIR/." "$tmp" || qt_die "cannot copy $QT_KDIR to $tmp"
+	(cd "$tmp" &&
+	 git init -q &&
+	 git config user.name pinconv && git config user.email pinconv@localhost &&
+	 git config gc.auto 0 && git config core.autocrlf false &&
+	 git add -A -f . && git commit -q -m pristine --no-verify &&
+	 git tag pristine) >/dev/null || { rm -rf "$tmp"; qt_die "git init of the scratch copy failed"; }
+	mv "$tmp" "$QT_SRC"
+}
+
+# qt_checkout [PATCH...]: pristine tree plus the given patches.
+qt_checkout() {
+	(cd "$QT_SRC" && git am --abort >/dev/null 2>&1
+	 git reset -q --hard pristine && git clean -q -fdx) ||
+		qt_die "cannot reset the scratch copy $QT_SRC"
+	[ $# -eq 0 ] && return 0
+	if ! (cd "$QT_SRC" && git am -q --keep-cr "$@") >"$QT_ROOT/am.log" 2>&1; then
+		(cd "$QT_SRC" && git am --abort >/dev/null 2>&1)
+		sed -n '1,5p' "$QT_ROOT/am.log" >&2
+		qt_die "the series does not apply to $QT_KDIR with git am" 1
+	fi
+}
+
+# qt_touched_files: files the applied series changed.
+qt_touched_files() {
+	(cd "$QT_SRC" && git diff --name-only pristine HEAD)
+}
+
+# qt_config SYMBOL...: tinyconfig + fragment + SYMBOLs, each checked.
+qt_config() {
+	local obj=$QT_OBJ cfg=$QT_OBJ/.config s want=() missing=()
+	if [ ! -f "$cfg" ]; then
+		make -s -C "$QT_SRC" O="$obj" tinyconfig >"$QT_ROOT/config.log" 2>&1 ||
+			qt_die "make tinyconfig failed (log: $QT_ROOT/config.log)"
+	fi
+	want=($(sed -n 's/^CONFIG_\([A-Za-z0-9_]*\)=y$/\1/p' "$QT_FRAGMENT") "$@")
+	for s in "${want[@]}"; do
+		"$QT_SRC/scripts/config" --file "$cfg" -e "$s"
+	done
+	make -s -C "$QT_SRC" O="$obj" olddefconfig >>"$QT_ROOT/config.log" 2>&1 ||
+		qt_die "make olddefconfig failed (log: $QT_ROOT/config.log)"
+	for s in "${want[@]}"; do
+		grep -qx "CONFIG_$s=y" "$cfg" || missing+=("$s")
+	done
+	[ ${#missing[@]} -eq 0 ] ||
+		qt_die "Kconfig symbols did not stick after olddefconfig: ${missing[*]} (see $cfg)"
+}
+
+# qt_build: bzImage, UAPI headers, gen_init_cpio.
+qt_build() {
+	local t0=$SECONDS
+	if ! make -C "$QT_SRC" O="$QT_OBJ" -j"${QT_JOBS:-2}" bzImage headers_install \
+			>"$QT_ROOT/build.log" 2>&1; then
+		grep -E 'error|Error' "$QT_ROOT/build.log" | head -5 >&2
+		qt_die "kernel build failed (log: $QT_ROOT/build.log)" 1
+	fi
+	[ -x "$QT_OBJ/usr/gen_init_cpio" ] ||
+		make -s -C "$QT_SRC" O="$QT_OBJ" usr/gen_init_cpio >>"$QT_ROOT/build.log" 2>&1 ||
+		qt_die "cannot build usr/gen_init_cpio (log: $QT_ROOT/build.log)"
+	qt_log "kernel built in $((SECONDS - t0)) s ($QT_OBJ)"
+}
