@@ -27,6 +27,7 @@ flags, releases) is what scripts/pinflow solves.
 """
 
 import collections
+import functools
 import hashlib
 import json
 import os
@@ -43,6 +44,15 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RULE_DIR = os.path.join(TOP, "semantic-patches/facts")
 RULES = ("calls", "moves", "decls", "dirty-loop")
 MAX_ROUNDS = 6
+# The page allocator and GUP themselves, and the generic headers: flows
+# into them are API calls, not helpers worth following.
+NO_EXPAND = ("mm/", "include/", "tools/", "arch/x86/include/", "Documentation/")
+GENERIC = re.compile(r"^(folio_|__folio|Page|SetPage|ClearPage|__SetPage|__ClearPage|"
+                     r"list_|hlist_|xa_|xas_|mem(cpy|set|move|cmp)$|k[vz]?free$|"
+                     r"vfree$|kvfree$|[A-Z_0-9]+$|dev_(dbg|err|warn|info)|pr_|"
+                     r"trace_|lruvec_|mem_cgroup_|page_ref_|dump_page$|"
+                     r"likely$|unlikely$|WARN|BUG|IS_ERR|PTR_ERR|ERR_PTR|"
+                     r"min|max|swap$|sizeof)")
 
 # Release calls: callee -> (index of the page argument, class).
 #   put:   drops a FOLL_GET reference (or any page reference)
@@ -258,6 +268,7 @@ class Facts:
         self.bio_class = bio_class
         self.skip = api_names(family)
         self.recs = []
+        self.memo = {}
 
     # ---- indexes over the raw facts ----
     def index(self):
@@ -330,9 +341,23 @@ class Facts:
             return self.typeof(t[1:-1], file, func)
         return "?"
 
-    def carriers(self, expr, file, func, line):
-        """Graph nodes an expression's page(s) live in ([] if none)."""
-        return self._carriers(tokens(expr), file, func, line)
+    def carriers(self, expr, file, func, line, store=False):
+        """Graph nodes an expression's page(s) live in ([] if none).
+        store: the expression is written (a field of unknown struct type
+        then feeds every typed field of that name; read, it is fed by
+        them — two nodes, so unrelated structs do not merge)."""
+        key = (expr, file, func, line, store)
+        raw = self.memo.get(key)
+        if raw is None:
+            self.store = store
+            raw = self.memo[key] = tuple(self._carriers(tokens(expr), file, func, line))
+        out = []
+        for c in raw:
+            if c.startswith("C:"):
+                out += self.ret_node(file, c[2:])
+            else:
+                out.append(c)
+        return out
 
     def _carriers(self, t, file, func, line):
         while t and t[0] == "(" and _close(t, 0) == len(t) - 1:
@@ -402,7 +427,10 @@ class Facts:
             rest = t[last + 2:]
             if rest and rest[0] == "(":
                 return []      # a call through a member: not a carrier
-            return ["F:%s.%s" % (self.typeof(t[:last], file, func), field)]
+            typ = self.typeof(t[:last], file, func)
+            if typ == "?":
+                return ["F:?.%s%s" % (field, ">" if self.store else "<")]
+            return ["F:%s.%s" % (typ, field)]
         name = t[0]
         if len(t) > 1 and t[1] == "(":
             j = _close(t, 1)
@@ -431,7 +459,7 @@ class Facts:
             return []
         if name in ("container_of", "list_entry", "list_first_entry"):
             return []
-        return self.ret_node(file, name)
+        return ["C:" + name]
 
     # ---- the graph ----
     def build(self, ops):
@@ -450,22 +478,27 @@ class Facts:
             self._call(g, key, self.calls[key])
         for key in sorted(self.icalls):
             self._icall(g, key, self.icalls[key], ops)
-        # "?.f" is any struct's f: join it with every typed f, both ways.
+        # "?.f" is any struct's f: a store feeds every typed f, a load is
+        # fed by every typed f (and by stores to ?.f).
         byfield = collections.defaultdict(list)
-        for n in g.nodes:
-            if n.startswith("F:"):
+        for n in list(g.nodes):
+            if n.startswith("F:") and not n.startswith("F:?."):
                 byfield[n.split(".", 1)[1]].append(n)
-        for f, ns in byfield.items():
-            q = "F:?.%s" % f
-            if q in g.node_ix:
-                for n in ns:
-                    if n != q:
-                        h = g.hop("", 0, "%s is %s (base type unknown)" % (q[2:], n[2:]))
-                        g.edge(q, n, h)
-                        g.edge(n, q, h)
+        for n in list(g.nodes):
+            if not n.startswith("F:?."):
+                continue
+            f, mode = n[4:-1], n[-1]
+            h = g.hop("", 0, "?.%s: any struct's %s (base type unknown)" % (f, f))
+            for t in byfield.get(f, ()):
+                if mode == ">":
+                    g.edge(n, t, h)
+                else:
+                    g.edge(t, n, h)
+            if mode == ">":
+                g.edge(n, "F:?.%s<" % f, h)
         # Pages of a bio come back through folio iterators.
         if BIO_PAGES in g.node_ix:
-            for n in ("F:folio_iter.folio", "F:bvec_iter_all.bv", "F:?.bv_page"):
+            for n in ("F:folio_iter.folio", "F:bvec_iter_all.bv", "F:?.bv_page<"):
                 if n in g.node_ix:
                     g.edge(BIO_PAGES, n, g.hop("", 0, "bio pages walked (%s)" % n[2:]))
         # A pipe buffer's page may be anyone's.
@@ -481,7 +514,7 @@ class Facts:
         srcs = self.carriers(r["src"], f, fn, line)
         if not srcs:
             return
-        dsts = self.carriers(r["dst"], f, fn, line)
+        dsts = self.carriers(r["dst"], f, fn, line, store=True)
         h = g.hop(f, line, "%s = %s" % (_short(r["dst"]), _short(r["src"])))
         for s in srcs:
             self._origin_seed(g, s, f, line)
@@ -526,7 +559,7 @@ class Facts:
         if callee in ITER_SETUP:
             idx, kind = ITER_SETUP[callee]
             if idx in args:
-                for c in self.carriers(args[idx], f, fn, line):
+                for c in self.carriers(args[idx], f, fn, line, store=True):
                     g.seeds.append({"node": g.node(c), "kind": "iter-" + kind,
                                     "hop": g.hop(f, line, "%s(%s)" % (callee, _short(args[idx]))),
                                     "acq": -1, "iter": -1})
@@ -565,10 +598,9 @@ class Facts:
                     self.called.add((df, callee))
         # A known function passed as an argument: its address escapes.
         for n, e in args.items():
-            if re.match(r"&?\s*[A-Za-z_]\w*$", e.strip()):
-                name = e.strip().lstrip("&").strip()
-                if name in self.defs:
-                    self.addr_taken.add(name)
+            name = e.strip().lstrip("&").strip()
+            if name in self.defs:
+                self.addr_taken.add(name)
 
     def _icall(self, g, key, args, ops):
         f, line, col, member, fn = key
@@ -600,7 +632,7 @@ class Facts:
         self.acq[site] = {"api": callee, "function": fn, "pages": pages}
         nodes = []
         if pages is not None:
-            nodes = self.carriers(pages, f, fn, line)
+            nodes = self.carriers(pages, f, fn, line, store=True)
         if info.get("returns_page"):
             nodes.append("A:%s:%d:%d" % site)
         iter_node = -1
@@ -654,6 +686,7 @@ class Facts:
         return g
 
 
+@functools.lru_cache(maxsize=None)
 def _short(e, n=60):
     e = re.sub(r"\s+", " ", e or "")
     e = re.sub(r" ?(->|\.|\[|\]|\(|\)) ?", r"\1", e)
@@ -733,17 +766,23 @@ def run_facts(kdir, files, workdir, stats):
     return recs
 
 
-def grep_files(kdir, patterns, extended=True):
-    """Files (*.c, *.h, outside tools/) matching any of the regexes."""
+def grep_files(kdir, patterns, only_c=False, within=None):
+    """Files (*.c, *.h, outside tools/) matching any of the regexes;
+    within: search only these files (relative to kdir)."""
     if not patterns:
         return set()
     args = []
     for p in patterns:
         args += ["-e", p]
-    if os.path.isdir(os.path.join(kdir, ".git")):
-        cmd = ["git", "-C", kdir, "grep", "-lE"] + args + ["--", "*.c", "*.h"]
+    globs = ["*.c"] if only_c else ["*.c", "*.h"]
+    if within is not None:
+        if not within:
+            return set()
+        cmd = ["grep", "-lE"] + args + ["--"] + sorted(within)
+    elif os.path.isdir(os.path.join(kdir, ".git")):
+        cmd = ["git", "-C", kdir, "grep", "-lE"] + args + ["--"] + globs
     else:
-        cmd = ["grep", "-rlE", "--include=*.c", "--include=*.h"] + args + ["."]
+        cmd = ["grep", "-rlE"] + ["--include=" + x for x in globs] + args + ["."]
     r = subprocess.run(cmd, cwd=kdir, stdout=subprocess.PIPE, text=True)
     out = set()
     for f in r.stdout.split("\n"):
@@ -755,25 +794,57 @@ def grep_files(kdir, patterns, extended=True):
     return out
 
 
+def page_files(kdir):
+    """Every file that can hold a page: it declares a struct page or
+    folio.  The only files new candidates are looked for in."""
+    return set(f for f in grep_files(kdir, [r"struct (page|folio)\b"])
+               if not f.startswith(NO_EXPAND) and
+               not re.match(r"arch/[^/]+/(mm|include)/", f))
+
+
+def shared_structs(kdir, names):
+    """The names among names whose struct is defined under include/."""
+    names = sorted(n for n in names if re.match(r"\w+$", n) and n != "?")
+    if not names:
+        return set()
+    r = subprocess.run(["grep", "-rhoE", "--include=*.h",
+                        r"^struct (%s) \{" % "|".join(names), "include"],
+                       cwd=kdir, stdout=subprocess.PIPE, text=True)
+    return set(line.split()[1] for line in r.stdout.splitlines() if line.strip())
+
+
 OPS_INIT = re.compile(r"\.\s*(\w+)\s*=\s*&?\s*([A-Za-z_]\w*)\s*[,}\n]")
+
+
+_OPS_CACHE = {}
+COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+
+
+def read_text(kdir, f):
+    with open(os.path.join(kdir, f), errors="replace") as fh:
+        return fh.read()
 
 
 def ops_tables(kdir, files, defs):
     """member -> functions named in designated initialisers (.member = fn)."""
     ops = collections.defaultdict(set)
     for f in files:
-        with open(os.path.join(kdir, f), errors="replace") as fh:
-            text = pt.strip_comments(fh.read())
-        for m in OPS_INIT.finditer(text):
-            if m.group(2) in defs:
-                ops[m.group(1)].add(m.group(2))
-                ops["*"].add(m.group(2))
+        key = (kdir, f)
+        if key not in _OPS_CACHE:
+            text = COMMENT.sub(" ", read_text(kdir, f))
+            _OPS_CACHE[key] = [(m.group(1), m.group(2)) for m in OPS_INIT.finditer(text)]
+        for member, fn in _OPS_CACHE[key]:
+            if fn in defs:
+                ops[member].add(fn)
+                ops["*"].add(fn)
     return ops
 
 
-def reach(g, start):
+def reach(g, start, reverse=False):
     adj = collections.defaultdict(list)
     for a, b, _ in g.edges:
+        if reverse:
+            a, b = b, a
         adj[a].append(b)
     seen, todo = set(start), list(start)
     while todo:
@@ -800,6 +871,7 @@ def collect(kdir, family, workdir, stats=None):
     done, recs = set(), []
     fx = Facts(kdir, family, bio_release_class(kdir))
     asked = set()
+    universe = None
     for rnd in range(MAX_ROUNDS):
         new = sorted(files - done)
         if not new:
@@ -813,41 +885,79 @@ def collect(kdir, family, workdir, stats=None):
         g = fx.make_graph(ops)
         seeds = [s["node"] for s in g.seeds if s["acq"] >= 0]
         live = reach(g, seeds)
-        back = set(s["iter"] for s in g.seeds if s["acq"] >= 0 and s["iter"] >= 0)
+        back = set()
         funcs, fields, callers = set(), set(), set()
         for n in live | back:
             name = g.nodes[n]
-            if name.startswith("F:"):
-                fields.add(name.split(".", 1)[1])
+            if name.startswith("F:") and not name.startswith("F:?."):
+                fields.add(name[2:])
             elif name.startswith("R:"):
                 callers.add(name.rsplit(":", 1)[1])
         for key, args in fx.calls.items():
             f, line, col, callee, fn = key
-            if callee in fx.skip or callee in fx.defs:
+            if callee in fx.skip or callee in fx.defs or GENERIC.match(callee):
                 continue
             for e in args.values():
                 if any(g.node_ix.get(c) in live for c in fx.carriers(e, f, fn, line)):
                     funcs.add(callee)
-        for n in back:
-            name = g.nodes[n]
-            if name.startswith("L:"):
-                callers.add(name.split(":")[2])
+        hits = set()
         pats = []
-        want = (funcs | callers) - asked
+        want = funcs - asked
         asked |= want
-        fl = set("F:" + x for x in fields) - asked
-        asked |= fl
         if want:
-            pats.append(r"\b(%s)\s*\(" % "|".join(sorted(re.escape(x) for x in want)))
-        hits = grep_files(kdir, pats) if pats else set()
-        if fl:
-            names = sorted(re.escape(x[2:]) for x in fl if re.match(r"F:\w+$", x))
-            fhits = grep_files(kdir, [r"(->|\.)(%s)\b" % "|".join(names)]) if names else set()
-            # Only files that can also release, reference or use pages.
-            for f in sorted(fhits - done):
-                with open(os.path.join(kdir, f), errors="replace") as fh:
-                    if RELEASE_TOKEN.search(fh.read()):
-                        hits.add(f)
+            # Files that define a function the pages are handed to.
+            pats.append(("def", r"^[A-Za-z_].*[ *](%s)\(" % "|".join(
+                sorted(re.escape(x) for x in want))))
+        want = callers - asked
+        asked |= want
+        if want:
+            # Files that call a function returning pages.
+            pats.append(("call", r"\b(%s)\s*\(" % "|".join(
+                sorted(re.escape(x) for x in want))))
+        want = set("F:" + x for x in fields) - asked
+        asked |= want
+        byname = collections.defaultdict(set)
+        if want:
+            # Structs the whole kernel shares (defined under include/:
+            # bio_vec, folio, pipe_buffer, scatterlist...) are handed to
+            # their subsystem; a field of one is not followed tree-wide.
+            shared = shared_structs(kdir, set(x[2:].split(".", 1)[0] for x in want))
+            for x in want:
+                typ, fld = x[2:].split(".", 1)
+                if typ not in shared:
+                    byname[fld].add(typ)
+            if byname:
+                pats.append(("field", r"(->|\.)(%s)\b" % "|".join(
+                    sorted(re.escape(x) for x in byname))))
+        if pats and universe is None:
+            universe = page_files(kdir)
+        cands = grep_files(kdir, [p for _, p in pats], within=universe - done - files) \
+            if pats else set()
+        for f in sorted(cands):
+            if f.startswith(NO_EXPAND) or re.match(r"arch/[^/]+/(mm|include)/", f):
+                continue
+            text = read_text(kdir, f)
+            for kind, pat in pats:
+                if not re.search(pat, text, re.M):
+                    continue
+                if kind == "def" and f.endswith(".c"):
+                    hits.add(f)
+                elif kind == "call":
+                    hits.add(f)
+                elif kind == "field" and RELEASE_TOKEN.search(text):
+                    # Only files that name the struct and can release or use pages.
+                    for fld, typs in byname.items():
+                        if re.search(r"(->|\.)%s\b" % re.escape(fld), text) and \
+                                any(re.search(r"\b%s\b" % re.escape(t), text) for t in typs):
+                            hits.add(f)
+                            break
+        hits = set(h for h in hits if not h.startswith(NO_EXPAND) and
+                   not re.match(r"arch/[^/]+/(mm|include)/", h))
+        if os.environ.get("PINCONV_DEBUG"):
+            print("round %d: funcs %s callers %s fields %s -> %d new files: %s" % (
+                rnd + 1, sorted(funcs), sorted(callers), sorted(fields),
+                len(hits - files), sorted(hits - files)), file=sys.stderr)
+        stats.setdefault("added", []).append(len(hits - files))
         files |= hits
         stats["candidates"] = len(files)
     fx.recs = recs

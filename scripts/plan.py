@@ -1,0 +1,276 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""plan.py — where every acquired page is released, and what may change.
+
+    make plan [KDIR=...] [OUT=...] [API=...]
+
+1. scan.json (scripts/scan.py; run here when it is missing or older
+   than the tree's Makefile);
+2. facts and the page-flow graph (scripts/facts.py: spatch fact rules over
+   the candidate files, iterated until no new carrier appears);
+3. the solver (scripts/pinflow/pinflow): origins reaching each release,
+   the releases each acquisition reaches, a verdict and its chain;
+4. plan.json (scripts/schema/plan.schema.json) and plan.md, grouped by
+   MAINTAINERS section, written atomically; verdict counts on stdout.
+"""
+
+import collections
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pinconv_tree as pt  # noqa: E402
+import facts  # noqa: E402
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PINFLOW = os.path.join(TOP, "scripts/pinflow/pinflow")
+VERDICTS = ("CONVERT", "MIXED", "EXTRA_REF", "ESCAPES", "KEEP_GET", "PINNED",
+            "MISMATCH", "UNKNOWN")
+
+
+def default_kdir():
+    kdir = os.environ.get("KDIR", "")
+    if kdir:
+        return kdir
+    r = subprocess.run([os.path.join(TOP, "scripts/default-tree.sh"), "6.12"],
+                       stdout=subprocess.PIPE, text=True)
+    if r.returncode:
+        pt.die("cannot provide the default tree (linux-source-6.12)", 1)
+    return r.stdout.strip()
+
+
+def load_scan(kdir, rdir):
+    path = os.path.join(rdir, "scan.json")
+    stale = not os.path.isfile(path) or \
+        os.path.getmtime(path) < os.path.getmtime(os.path.join(kdir, "Makefile"))
+    if stale:
+        env = dict(os.environ, KDIR=kdir, OUT=rdir, PINCONV_QUIET="1")
+        r = subprocess.run(["/usr/bin/python3", os.path.join(TOP, "scripts/scan.py")],
+                           env=env, stdout=subprocess.DEVNULL)
+        if r.returncode not in (0, 1) or not os.path.isfile(path):
+            pt.die("scan failed for %s (exit %d)" % (kdir, r.returncode))
+    try:
+        with open(path) as f:
+            scan = json.load(f)
+    except (OSError, ValueError) as e:
+        pt.die("%s: unreadable scan (%s)" % (path, e))
+    if scan.get("schema") != "pinconv-scan/1":
+        pt.die("%s: not a pinconv scan" % path)
+    return scan
+
+
+def need_pinflow():
+    if not os.path.isfile(PINFLOW) or not os.access(PINFLOW, os.X_OK):
+        r = subprocess.run(["make", "-s", "-C", os.path.dirname(PINFLOW)],
+                           stdout=subprocess.DEVNULL)
+        if r.returncode or not os.path.isfile(PINFLOW):
+            pt.die("cannot build scripts/pinflow (libjansson-dev? run scripts/deps.sh)")
+
+
+def solve(graph, workdir):
+    gpath = os.path.join(workdir, "graph.json")
+    spath = os.path.join(workdir, "solution.json")
+    with open(gpath, "w") as f:
+        json.dump(graph, f)
+    t = time.time()
+    r = subprocess.run([PINFLOW, gpath, spath], stderr=subprocess.PIPE, text=True)
+    if r.returncode:
+        pt.die("pinflow failed: %s" % r.stderr.strip())
+    with open(spath) as f:
+        return json.load(f), time.time() - t
+
+
+def hops_of(graph, ids):
+    out = []
+    for h in ids:
+        hop = graph["hops"][h]
+        if hop["file"]:
+            out.append({"file": hop["file"], "line": hop["line"], "what": hop["what"]})
+    return out
+
+
+def build_plan(kdir, scan, fx, graph, sol, maint):
+    rels, seen = [], set()
+    acq_sites = fx.acq_order
+    for i, r in enumerate(graph["releases"]):
+        res = sol["releases"][i]
+        if not res["acqs"]:
+            continue            # no acquisition reaches it: not ours
+        key = (r["file"], r["line"], r["col"])
+        if key in seen:
+            continue
+        seen.add(key)
+        chain = hops_of(graph, res["chain"])
+        if r["dirty_loop"]:
+            chain.append({"file": r["file"], "line": r["line"],
+                          "what": "dirty loop: set_page_dirty + put_page over %s" %
+                          facts._short(r["expr"])})
+        acqs = sorted(set("%s:%d" % acq_sites[a][:2] for a in res["acqs"]))
+        other = res["other_origin"]
+        item = {
+            "file": r["file"], "line": r["line"], "col": r["col"],
+            "function": r["function"], "call": r["call"],
+            "verdict": res["verdict"], "origins": sorted(res["origins"]),
+            "chain": chain, "reason": res["reason"],
+            "subsystem": maint.section_of(r["file"]),
+            "expr": facts._short(r["expr"], 200),
+            "dirty_loop": bool(r["dirty_loop"]),
+            "acquisitions": acqs,
+            "uses": sorted(res["flags"]),
+        }
+        if other:
+            item["other_origins"] = sorted(o for o in res["origins"]
+                                           if o not in ("gup", "pin", "extract"))
+            item["other_chain"] = hops_of(graph, res["other_chain"])
+        for f, h in sorted(res["flag_hops"].items()):
+            hop = graph["hops"][h]
+            if f in ("getref", "escape") and hop["file"]:
+                item["chain"].append({"file": hop["file"], "line": hop["line"],
+                                      "what": "%s: %s" % (f, hop["what"])})
+        rels.append(item)
+    rels.sort(key=lambda x: (x["file"], x["line"], x["col"]))
+    by_site = {}
+    for a, site in enumerate(acq_sites):
+        by_site[site] = a
+    acqs = []
+    for s in scan["sites"]:
+        site = (s["file"], s["line"], s["col"])
+        item = {"file": s["file"], "line": s["line"], "col": s["col"],
+                "function": s["function"], "api": s["api"],
+                "subsystem": s.get("subsystem") or maint.section_of(s["file"])}
+        a = by_site.get(site)
+        if a is None:
+            item["releases"] = []
+            item["note"] = "not seen by the fact rules (spatch could not match this call)"
+        else:
+            res = sol["acquisitions"][a]
+            item["releases"] = sorted(set(
+                "%s:%d" % (graph["releases"][r]["file"], graph["releases"][r]["line"])
+                for r in res["releases"]))
+            info = fx.acq.get(site, {})
+            if not item["releases"]:
+                item["note"] = info.get("note") or \
+                    "no release found (pages leave the analysed code: %s)" % (
+                        ", ".join(res["flags"]) or "no use seen")
+            item["kinds"] = sorted(res["kinds"])
+        acqs.append(item)
+    acqs.sort(key=lambda x: (x["file"], x["line"], x["col"]))
+    return rels, acqs
+
+
+KEEP_GET_TEXT = """\
+## How KEEP_GET is told apart, and what the engine cannot tell
+
+A release is CONVERT only when every page reaching it comes from a FOLL_GET
+acquisition and the data of those pages is accessed: by a device (DMA/DIO:
+`sg_set_page`, `sg_alloc_table_from_pages`, `dma_map_page`, `bio_add_page`,
+`skb_fill_page_desc`, `vm_insert_page`, `page_to_phys` - pin_user_pages.rst
+cases 1-2) or by the CPU (`kmap*`, `page_address`, `copy_page_*_iter`,
+`memcpy_*_page`, `flush_dcache_page` - case 5, writes through kmap need a
+pin).  Uses are collected over every carrier an acquisition's pages reach,
+through locals, arrays, struct fields, calls and returns.
+
+KEEP_GET: every use found is struct page metadata or the pfn only
+(`page_to_pfn`, `page_count`, `PageAnon`, `page_to_nid`, ... - cases 3-4:
+MMU-notifier users and struct page manipulation keep FOLL_GET).  Calls
+that return no pages (pages argument NULL) have no release and appear
+among the acquisitions with a note.
+
+The engine cannot tell:
+- a pfn that is later handed to hardware (`page_to_pfn` fed to an IOMMU or
+  a PTE) from a pfn used as a key: both count as metadata, so such sites
+  come out KEEP_GET and need a human;
+- uses hidden behind function pointers it cannot resolve (not an ops
+  table initialised with `.member = fn`): they make ESCAPES;
+- pages whose use is only in a file it never reads (a callee outside the
+  candidates) - "no use of the data seen" is then said in the reason, and
+  the verdict stays CONVERT;
+- flow-sensitive facts: a carrier that holds a GUP page on one path and
+  a page-cache page on another is MIXED even if the paths never meet;
+- which iov_iter type reaches an `iov_iter_get_pages*` call from outside
+  the tree's callers it read (a `->read_iter` parameter): that is the
+  `iter` origin, and the release is MIXED (it must become conditional on
+  `iov_iter_extract_will_pin()`).
+"""
+
+
+def render_md(plan, stats):
+    out = ["# pinconv plan: %s (%s)\n" % (plan["tree"]["path"], plan["tree"]["version"]),
+           "API profile: %s, iov_iter_extract_pages: %s\n" % (
+               plan["tree"]["api_profile"], "yes" if plan["tree"]["extract_api"] else "no")]
+    counts = collections.Counter(r["verdict"] for r in plan["releases"])
+    out.append("| verdict | releases |\n|---|---|")
+    for v in VERDICTS:
+        out.append("| %s | %d |" % (v, counts.get(v, 0)))
+    noreach = sum(1 for a in plan["acquisitions"] if not a["releases"])
+    out.append("\n%d acquisitions, %d without a release found; %d files analysed.\n" % (
+        len(plan["acquisitions"]), noreach, stats.get("files", 0)))
+    bysub = collections.defaultdict(lambda: ([], []))
+    for r in plan["releases"]:
+        bysub[r["subsystem"]][0].append(r)
+    for a in plan["acquisitions"]:
+        bysub[a["subsystem"]][1].append(a)
+    for sub in sorted(bysub):
+        rels, acqs = bysub[sub]
+        out.append("## %s\n" % sub)
+        if rels:
+            out.append("| release | call | verdict | origins | reason |\n|---|---|---|---|---|")
+            for r in rels:
+                out.append("| %s:%d %s() | %s(%s)%s | %s | %s | %s |" % (
+                    r["file"], r["line"], r["function"], r["call"], r["expr"],
+                    " (dirty loop)" if r["dirty_loop"] else "", r["verdict"],
+                    ", ".join(r["origins"]), r["reason"].replace("|", "/")))
+            out.append("")
+        if acqs:
+            out.append("Acquisitions:\n")
+            for a in acqs:
+                out.append("- %s:%d %s() %s -> %s" % (
+                    a["file"], a["line"], a["function"], a["api"],
+                    ", ".join(a["releases"]) or ("none: " + a.get("note", ""))))
+            out.append("")
+    out.append(KEEP_GET_TEXT)
+    return "\n".join(out) + "\n"
+
+
+def main():
+    kdir = pt.check_tree(default_kdir())
+    api = os.environ.get("API") or None
+    info = pt.tree_info(kdir, api)
+    rdir = pt.report_dir(kdir, os.environ.get("OUT") or None)
+    need_pinflow()
+    t0 = time.time()
+    scan = load_scan(kdir, rdir)
+    t_scan = time.time() - t0
+    fam = scan.get("family") or pt.gup_family(kdir)
+    stats = {}
+    with tempfile.TemporaryDirectory(prefix="pinconv-plan.") as wd:
+        t1 = time.time()
+        fx, g = facts.collect(kdir, fam, wd, stats)
+        graph = g.to_json()
+        t_facts = time.time() - t1
+        sol, t_solve = solve(graph, wd)
+    maint = pt.Maintainers(kdir)
+    rels, acqs = build_plan(kdir, scan, fx, graph, sol, maint)
+    plan = {"schema": "pinconv-plan/1", "tree": info,
+            "releases": rels, "acquisitions": acqs}
+    pt.write_atomic(os.path.join(rdir, "plan.json"), pt.dump_json(plan))
+    pt.write_atomic(os.path.join(rdir, "plan.md"), render_md(plan, stats))
+    counts = collections.Counter(r["verdict"] for r in rels)
+    print("plan: %s: %d releases (%s), %d acquisitions, %d without release; "
+          "%d files, %d rounds" % (
+              os.path.join(rdir, "plan.json"), len(rels),
+              ", ".join("%s %d" % (v, counts[v]) for v in VERDICTS if counts[v]),
+              len(acqs), sum(1 for a in acqs if not a["releases"]),
+              stats.get("files", 0), stats.get("rounds", 0)))
+    if os.environ.get("PINCONV_TIMES"):
+        print("times: scan %.1f s, facts %.1f s, solve %.2f s, nodes %d, edges %d" % (
+            t_scan, t_facts, t_solve, len(graph["nodes"]), len(graph["edges"])))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
