@@ -236,7 +236,7 @@ guest_hash=$({ qt_tests; cat "$HERE"/qemu/guest/*.[ch] "$HERE/qemu/init.sh"; } |
 	sha1sum | cut -c1-10)
 
 baseline=()
-if [ ${#series[@]} -gt 0 ]; then
+if [ ${#series[@]} -gt 0 ] && [ -n "$SUBSYS" ] && [ ${#workloads[@]} -gt 0 ]; then
 	base=$QT_ROOT/baseline-$guest_hash.json
 	if [ ! -f "$base" ]; then
 		qt_log "unconverted kernel first, for the baseline"
@@ -251,6 +251,9 @@ if [ ${#series[@]} -gt 0 ]; then
 		mv "$run/base.json" "$base"
 	fi
 	baseline=(--baseline "$base")
+	qt_run conv "${series[@]}"
+	d=$run/conv
+elif [ ${#series[@]} -gt 0 ]; then
 	qt_run conv "${series[@]}"
 	d=$run/conv
 else
