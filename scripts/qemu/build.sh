@@ -24,8 +24,8 @@ qt_symbols_for() {
 		dir=$(dirname "$f") base=$(basename "$f" .c)
 		mk=$QT_SRC/$dir/Makefile
 		[ -f "$mk" ] || continue
-		# Join continuation lines first.
-		sed -e ':a' -e '/\\$/N; s/\\\n/ /; ta' "$mk" |
+		# Join continuation lines first, tabs as spaces.
+		sed -e ':a' -e '/\\$/N; s/\\\n/ /; ta' -e 's/\t/ /g' "$mk" |
 		while IFS= read -r line; do
 			case " $line " in *" $base.o "*) ;; *) continue ;; esac
 			if [[ $line =~ ^obj-\$\(CONFIG_([A-Za-z0-9_]+)\) ]]; then

@@ -213,9 +213,9 @@ def main():
             pinconv_tree.die("cannot read baseline %s: %s" % (a.baseline, e))
     lines, summary = judge(read(a.serial), read(a.console), baseline)
     text = ktap(lines, a.title, a.comment)
-    pinconv_tree.write_atomic(a.json, pinconv_tree.dump_json(summary))
+    pinconv_tree.write_atomic(os.path.abspath(a.json), pinconv_tree.dump_json(summary))
     if a.ktap:
-        pinconv_tree.write_atomic(a.ktap, text)
+        pinconv_tree.write_atomic(os.path.abspath(a.ktap), text)
     sys.stdout.write(text)
     return 0 if summary["ok"] else 1
 

@@ -1,0 +1,108 @@
+#!/bin/bash
+# make qemu-test: bad input stops before anything is built, the Kconfig
+# symbols of touched files come from the tree's Makefiles, and the judge
+# (scripts/qemu/results.py) reads guest output the way it is meant to.
+# Cost: a few seconds; no kernel is built here (see t0510/t0520).
+. "$(dirname "$0")/lib.sh"
+
+T612=$(tree_612)
+qt() { "$PINCONV/scripts/qemu-test.sh"; }
+judge() { $PY "$PINCONV/scripts/qemu/results.py" --serial serial.log \
+	--console console.log --json summary.json "$@"; }
+
+test_expect_success 'a directory that is not a kernel tree: one line, exit 2' '
+	mkdir notatree &&
+	KDIR=$TRASH/notatree qt >out 2>err; test $? = 2 &&
+	test_line_count=$(wc -l <err) && test "$test_line_count" = 1 &&
+	grep "^pinconv: KDIR=.*not a kernel tree" err
+'
+
+test_expect_success 'SERIES= naming no directory: exit 2 before any build' '
+	KDIR=$T612 SERIES=$TRASH/nope qt >out 2>err; test $? = 2 &&
+	grep "^pinconv: SERIES=.*no such directory" err &&
+	test ! -d "$TRASH/reports"
+'
+
+test_expect_success 'SERIES= with only a cover letter: exit 2' '
+	mkdir cover && echo x >cover/0000-cover-letter.patch &&
+	KDIR=$T612 SERIES=$TRASH/cover qt >out 2>err; test $? = 2 &&
+	grep "^pinconv: no \*.patch files in" err
+'
+
+test_expect_success 'Kconfig symbols of touched files are read from the Makefiles' '
+	(QT_SRC=$T612 && . "$PINCONV/scripts/qemu/build.sh" &&
+	 qt_symbols_for fs/fuse/dev.c mm/gup_test.c fs/fuse/virtio_fs.c \
+		net/9p/trans_virtio.c mm/gup.c) >syms &&
+	printf "%s\n" FUSE_FS GUP_TEST NET_9P_VIRTIO VIRTIO_FS >expect &&
+	test_cmp expect syms
+'
+
+test_expect_success 'every symbol of the config fragment is a real Kconfig symbol of 6.12' '
+	sed -n "s/^CONFIG_\([A-Z0-9_]*\)=y$/\1/p" "$PINCONV/scripts/qemu/config.fragment" >syms &&
+	test -s syms &&
+	while read -r s; do
+		grep -rqs --include="Kconfig*" -E "^(menu)?config $s\$" "$T612" ||
+			{ echo "unknown symbol $s"; exit 1; }
+	done <syms
+'
+
+ok_run() {
+	cat <<-\END
+	@@ boot 6.1.192
+	@@ test gup_test -a
+	| PIN_FAST_BENCHMARK: Time: get:1234 put:56 us
+	@@ rc 0
+	@@ test workload-fuse
+	| phase fuse-buffered ok acquired=0 released=0
+	| phase fuse-direct ok acquired=256 released=256
+	@@ rc 0
+	@@ vmstat nr_foll_pin_acquired 300 nr_foll_pin_released 300
+	@@ dmesg
+	| Linux version 6.1.192
+	@@ end
+	END
+}
+
+test_expect_success 'a complete, balanced run passes (6.1-style gup_test output)' '
+	ok_run >serial.log && : >console.log &&
+	judge >ktap && grep "^1\.\.5$" ktap && ! grep "^not ok" ktap &&
+	grep "^ok 4 pins balance # nr_foll_pin_acquired=300 nr_foll_pin_released=300" ktap
+'
+
+test_expect_success 'gup_test is judged by its output, not its exit status' '
+	ok_run | sed "s/^| PIN_FAST_BENCHMARK.*/| ioctl: Bad address/" >serial.log &&
+	: >console.log && test_must_fail judge >ktap &&
+	grep "^not ok 2 gup_test -a # ioctl: Bad address" ktap &&
+	ok_run | sed "s/^| PIN_FAST_BENCHMARK.*/| not ok 1 ioctl status -14/" >serial.log &&
+	test_must_fail judge >ktap && grep "^not ok 2 gup_test -a" ktap
+'
+
+test_expect_success 'pins that do not balance fail the run' '
+	ok_run | sed "s/released 300/released 296/" >serial.log && : >console.log &&
+	test_must_fail judge >ktap &&
+	grep "^not ok 4 pins balance # nr_foll_pin_acquired=300 nr_foll_pin_released=296" ktap
+'
+
+test_expect_success 'a workload phase whose pins do not balance fails' '
+	ok_run | sed "s/acquired=256 released=256/acquired=256 released=250/" >serial.log &&
+	: >console.log && test_must_fail judge >ktap &&
+	grep "^not ok 3 workload-fuse # phase fuse-direct: 256 pins acquired, 250 released" ktap
+'
+
+test_expect_success 'a guest that stops early, or a WARNING on the console, fails' '
+	ok_run | sed "/@@ end/d" >serial.log && : >console.log &&
+	test_must_fail judge >ktap && grep "^not ok 1 boot" ktap &&
+	ok_run >serial.log &&
+	echo "WARNING: CPU: 0 PID: 1 at mm/gup.c:100 try_grab_folio" >console.log &&
+	test_must_fail judge >ktap && grep "^not ok 5 dmesg clean # WARNING: CPU" ktap
+'
+
+test_expect_success 'with a baseline, the converted path must raise nr_foll_pin_acquired' '
+	ok_run >serial.log && : >console.log && judge >/dev/null && mv summary.json base.json &&
+	test_must_fail judge --baseline base.json >ktap &&
+	grep "^not ok 6 converted path raises nr_foll_pin_acquired # fuse-buffered +0 unconverted, +0 converted" ktap &&
+	ok_run | sed "s/acquired=0 released=0/acquired=536 released=536/" >serial.log &&
+	judge --baseline base.json >ktap &&
+	grep "^ok 6 converted path raises nr_foll_pin_acquired # fuse-buffered +0 unconverted, +536 converted" ktap
+'
+test_done
