@@ -46,6 +46,13 @@ test_expect_success 'every symbol of the config fragment is a real Kconfig symbo
 	done <syms
 '
 
+test_expect_success 'guest programs: cmocka tests of the vmstat parser and the FUSE server' '
+	gcc -std=c11 -Wall -Wextra -Werror -o test_guest \
+		"$PINCONV/tests/qemu/test_guest.c" -lcmocka &&
+	./test_guest >out 2>&1; rc=$?; cat out; test $rc = 0 &&
+	grep "PASSED.*6 test" out
+'
+
 ok_run() {
 	cat <<-\END
 	@@ boot 6.1.192
