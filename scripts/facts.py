@@ -74,6 +74,17 @@ RELEASES = {
     "__free_page": (0, "free"), "__free_pages": (0, "free"),
 }
 BIO_PAGES = "F:bio_vec.bv_page"
+RARE_FIELD = 2
+LIBRARY = ("lib/", "include/")
+# Structs that only hold a page for whoever owns them: their page field
+# is named by the variable they live in, not tree-wide.
+CONTAINERS = {"bio_vec", "scatterlist", "skb_frag", "skb_frag_struct",
+              "folio_iter", "bvec_iter_all", "sg_page_iter", "page_frag"}
+CONTAINER_STORES = {"bio_add_page", "__bio_add_page", "bio_add_pc_page",
+                    "bio_add_hw_page", "bvec_set_page", "bio_add_folio",
+                    "sg_set_page", "sg_set_folio", "skb_fill_page_desc",
+                    "__skb_fill_page_desc", "skb_add_rx_frag",
+                    "bvec_set_folio"}
 
 # Other page origins: callee -> origin kind (the result is the page).
 ORIGINS = {}
@@ -304,10 +315,14 @@ class Facts:
             self.call_at[(key[0], key[1], key[3])].append(key)
 
     def resolve(self, file, name):
-        """Files defining the function name as seen from file."""
+        """Files defining the function name as seen from file.  Library
+        functions (lib/, include/) are not followed from other files:
+        their parameters and returns would join every caller."""
         if (file, name) in self.static:
             return [file]
-        return sorted(f for f in self.defs.get(name, ()) if (f, name) not in self.static)
+        return sorted(f for f in self.defs.get(name, ())
+                      if (f, name) not in self.static and
+                      (f == file or not f.startswith(LIBRARY)))
 
     def ret_node(self, file, name):
         return ["R:%s:%s" % (f, name) for f in self.resolve(file, name)]
@@ -428,6 +443,12 @@ class Facts:
             if rest and rest[0] == "(":
                 return []      # a call through a member: not a carrier
             typ = self.typeof(t[:last], file, func)
+            if (typ, field) == ("folio", "page") or typ in CONTAINERS:
+                # &folio->page is the folio's page; a bio_vec, sg entry
+                # or frag holds the page of the variable it lives in.
+                base = self._carriers(t[:last], file, func, line)
+                if base:
+                    return base
             if typ == "?":
                 return ["F:?.%s%s" % (field, ">" if self.store else "<")]
             return ["F:%s.%s" % (typ, field)]
@@ -447,10 +468,9 @@ class Facts:
         if name in SAME_PAGE:
             parts, _ = _split_top(args, {","})
             return self._carriers(parts[0], file, func, line) if parts else []
-        if name in ("sg_page",):
-            return ["F:scatterlist.page_link"]
-        if name in ("skb_frag_page",):
-            return ["F:skb_frag.netmem"]
+        if name in ("sg_page", "skb_frag_page", "bvec_page"):
+            parts, _ = _split_top(args, {","})
+            return self._carriers(parts[0], file, func, line) if parts else []
         if name in self.family:
             if self.family[name].get("returns_page"):
                 keys = [k for k in self.call_at.get((file, line, name), ())]
@@ -489,18 +509,16 @@ class Facts:
                 continue
             f, mode = n[4:-1], n[-1]
             h = g.hop("", 0, "?.%s: any struct's %s (base type unknown)" % (f, f))
-            for t in byfield.get(f, ()):
-                if mode == ">":
-                    g.edge(n, t, h)
-                else:
+            # A store through an unknown type reaches only loads through
+            # an unknown type: it must not merge every struct's field.
+            # A load through an unknown type is fed by the typed fields of
+            # that name only when few structs have one (pg, ind_page...):
+            # a field every driver has (pages, page, sg) would be a hub.
+            if mode == "<" and len(byfield.get(f, ())) <= RARE_FIELD:
+                for t in byfield[f]:
                     g.edge(t, n, h)
             if mode == ">":
                 g.edge(n, "F:?.%s<" % f, h)
-        # Pages of a bio come back through folio iterators.
-        if BIO_PAGES in g.node_ix:
-            for n in ("F:folio_iter.folio", "F:bvec_iter_all.bv", "F:?.bv_page<"):
-                if n in g.node_ix:
-                    g.edge(BIO_PAGES, n, g.hop("", 0, "bio pages walked (%s)" % n[2:]))
         # A pipe buffer's page may be anyone's.
         for n in ("F:pipe_buffer.page",):
             if n in g.node_ix:
@@ -544,8 +562,7 @@ class Facts:
             e = args.get(idx)
             if e is None:
                 return
-            nodes = [BIO_PAGES] if callee.startswith("bio_release_page") and \
-                idx == 0 else self.carriers(e, f, fn, line)
+            nodes = self.carriers(e, f, fn, line)
             rn = "X:%s:%d:%d" % (f, line, col)
             h = g.hop(f, line, "%s(%s)" % (callee, _short(e)))
             for c in nodes:
@@ -570,14 +587,11 @@ class Facts:
                 h = g.hop(f, line, "%s(%s)" % (callee, _short(args[idx])))
                 for c in self.carriers(args[idx], f, fn, line):
                     g.flags.add((g.node(c), cls, h))
-                    if callee in ("bio_add_page", "__bio_add_page", "bio_add_pc_page",
-                                  "bio_add_hw_page", "bvec_set_page", "bio_add_folio"):
-                        g.edge(c, BIO_PAGES, h)
-                    elif callee in ("sg_set_page", "sg_set_folio"):
-                        g.edge(c, "F:scatterlist.page_link", h)
-                    elif callee in ("skb_fill_page_desc", "__skb_fill_page_desc",
-                                    "skb_add_rx_frag"):
-                        g.edge(c, "F:skb_frag.netmem", h)
+                    # The page now lives in the bio, bvec, sg entry or skb
+                    # given as the first argument.
+                    if callee in CONTAINER_STORES and 0 in args:
+                        for d in self.carriers(args[0], f, fn, line, store=True):
+                            g.edge(c, d, h)
             return
         if callee in GETREF:
             if 0 in args:

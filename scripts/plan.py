@@ -252,6 +252,8 @@ def main():
         fx, g = facts.collect(kdir, fam, wd, stats)
         graph = g.to_json()
         t_facts = time.time() - t1
+        if os.environ.get("PINCONV_KEEP_GRAPH"):
+            pt.write_atomic(os.path.join(rdir, "graph.json"), json.dumps(graph))
         sol, t_solve = solve(graph, wd)
     maint = pt.Maintainers(kdir)
     rels, acqs = build_plan(kdir, scan, fx, graph, sol, maint)

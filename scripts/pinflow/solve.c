@@ -50,6 +50,10 @@ enum verdict decide(enum rclass cls, unsigned origins, unsigned flags,
 		snprintf(reason, len, "frees pages of other origins only");
 		return V_UNKNOWN;
 	case R_UNPIN:
+		if ((origins & BIT(O_GUP)) && (origins & PINNED_PAGES)) {
+			snprintf(reason, len, "both FOLL_GET and FOLL_PIN pages reach it: the release needs a flag");
+			return V_MIXED;
+		}
 		if (origins & BIT(O_GUP)) {
 			snprintf(reason, len, "FOLL_GET pages released by an unpin call");
 			return V_MISMATCH;
@@ -73,6 +77,10 @@ enum verdict decide(enum rclass cls, unsigned origins, unsigned flags,
 		return V_PINNED;
 	case R_PUT:
 		break;
+	}
+	if ((origins & PINNED_PAGES) && (origins & (GET_PAGES | OTHER_PAGES))) {
+		snprintf(reason, len, "pinned pages and pages of other origins (%s) reach it: the release needs a flag", other);
+		return V_MIXED;
 	}
 	if (origins & PINNED_PAGES) {
 		snprintf(reason, len, "pinned pages released by a reference drop");
@@ -346,7 +354,8 @@ int chain(const struct graph *g, const struct solution *s, int r, int o,
 		int p = s->parent[node * O_NR + o];
 
 		if (p <= -2) {
-			hops[n++] = g->seeds[-2 - p].hop;
+			if (g->seeds[-2 - p].hop != hops[n - 1])
+				hops[n++] = g->seeds[-2 - p].hop;
 			break;
 		}
 		if (p < 0)
