@@ -673,8 +673,10 @@ class Facts:
         for (f, fname), ps in sorted(self.params.items()):
             if fname in self.skip:
                 continue
+            # Address taken, or exported with no caller found (a static
+            # function nobody calls is dead code, not an open door).
             open_ = fname in self.addr_taken or (
-                (f, fname) not in self.called)
+                (f, fname) not in self.called and (f, fname) not in self.static)
             if not open_:
                 continue
             for n, (name, typ) in sorted(ps.items()):
@@ -809,9 +811,9 @@ def grep_files(kdir, patterns, only_c=False, within=None):
 
 
 def page_files(kdir):
-    """Every file that can hold a page: it declares a struct page or
-    folio.  The only files new candidates are looked for in."""
-    return set(f for f in grep_files(kdir, [r"struct (page|folio)\b"])
+    """Every file that can hold or release a page: it declares a struct
+    page or folio, or calls a release.  New candidates come from these."""
+    return set(f for f in grep_files(kdir, [r"struct (page|folio)\b", RELEASE_TOKEN.pattern])
                if not f.startswith(NO_EXPAND) and
                not re.match(r"arch/[^/]+/(mm|include)/", f))
 
