@@ -44,6 +44,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RULE_DIR = os.path.join(TOP, "semantic-patches/facts")
 RULES = ("calls", "moves", "decls", "dirty-loop")
 MAX_ROUNDS = 6
+PER_JOB = 3
 # The page allocator and GUP themselves, and the generic headers: flows
 # into them are API calls, not helpers worth following.
 NO_EXPAND = ("mm/", "include/", "tools/", "arch/x86/include/", "Documentation/")
@@ -75,6 +76,7 @@ RELEASES = {
 }
 BIO_PAGES = "F:bio_vec.bv_page"
 RARE_FIELD = 2
+ARRAY_PTR = re.compile(r"struct\s+(page|folio)\s*\*\s*\*")
 LIBRARY = ("lib/", "include/")
 # Structs that only hold a page for whoever owns them: their page field
 # is named by the variable they live in, not tree-wide.
@@ -517,8 +519,16 @@ class Facts:
             if mode == "<" and len(byfield.get(f, ())) <= RARE_FIELD:
                 for t in byfield[f]:
                     g.edge(t, n, h)
-            if mode == ">":
+            if mode == ">" and len(byfield.get(f, ())) <= RARE_FIELD:
                 g.edge(n, "F:?.%s<" % f, h)
+        # A callee that fills an array or *out parameter it was given
+        # (p9_get_mapped_pages(chan, &pages, ...)) hands pages back.
+        arg_hops = set(b[2] for b in self.bindings)
+        written = set(dst for src, dst, h in g.edges if h not in arg_hops)
+        for c, p, h, addr in self.bindings:
+            pi = g.node_ix[p]
+            if pi in written and (addr or ARRAY_PTR.search(self.node_type(p))):
+                g.edge(p, c, h)
         # A pipe buffer's page may be anyone's.
         for n in ("F:pipe_buffer.page",):
             if n in g.node_ix:
@@ -534,10 +544,15 @@ class Facts:
             return
         dsts = self.carriers(r["dst"], f, fn, line, store=True)
         h = g.hop(f, line, "%s = %s" % (_short(r["dst"]), _short(r["src"])))
+        # p = &ap->pages[n] makes p an alias of the array: what is
+        # written through p lands in ap->pages.
+        alias = ARRAY_PTR.search(self.decl.get((f, fn, r["dst"].strip()), ""))
         for s in srcs:
             self._origin_seed(g, s, f, line)
             for d in dsts:
                 g.edge(s, d, h)
+                if alias and not s.startswith(("O:", "R:", "A:")):
+                    g.edge(d, s, h)
 
     def _origin_seed(self, g, node, file, line):
         if node.startswith("O:") and node not in self.seen_origin:
@@ -610,6 +625,7 @@ class Facts:
                 for c in self.carriers(e, f, fn, line):
                     g.edge(c, p, h)
                     self.called.add((df, callee))
+                    self.bindings.append((c, p, h, e.strip().startswith("&")))
         # A known function passed as an argument: its address escapes.
         for n, e in args.items():
             name = e.strip().lstrip("&").strip()
@@ -691,7 +707,15 @@ class Facts:
                                 "hop": g.hop(f, 0, "%s() parameter %s: %s" % (fname, name, why)),
                                 "acq": -1, "iter": -1})
 
+    def node_type(self, node):
+        """Declared type of a local/parameter node, or ''."""
+        if not node.startswith("L:"):
+            return ""
+        _, f, fn, name = node.split(":", 3)
+        return self.decl.get((f, fn, name), "")
+
     def make_graph(self, ops):
+        self.bindings = []
         self.index()
         self.seen_origin = set()
         self.called = set()
@@ -747,6 +771,38 @@ def rules_hash():
     return h.hexdigest()
 
 
+def spatch_files(kdir, files, workdir, rule):
+    """The fact rule over files, GNU parallel, a few files to a spatch (a
+    timeout aborts a whole group: small groups lose little); files of a
+    failed group are run again one by one."""
+    scan.macro_file(workdir)
+    env = dict(os.environ)
+    listing = os.path.join(workdir, "files")
+    with open(listing, "w") as f:
+        f.write("\n".join(files) + "\n")
+    recs, failed, retry = [], {}, []
+    for fs, rc, out, err in scan._parallel(kdir, env, listing, workdir, "par",
+                                           PER_JOB, rule):
+        if rc == 0:
+            recs += [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+        else:
+            retry += fs
+    if retry:
+        with open(listing, "w") as f:
+            f.write("\n".join(sorted(retry)) + "\n")
+        for fs, rc, out, err in scan._parallel(kdir, env, listing, workdir, "retry", 1, rule):
+            if rc != 0:
+                why = "timeout" if "timeout" in err.lower() else \
+                    (err.strip().splitlines() or ["exit %d" % rc])[-1]
+                failed[fs[0]] = why
+                continue
+            recs += [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+    for rec in recs:
+        if rec["file"].startswith("./"):
+            rec["file"] = rec["file"][2:]
+    return recs, failed
+
+
 def run_facts(kdir, files, workdir, stats):
     """Facts of files (relative to kdir), from the cache or spatch."""
     rh = rules_hash()
@@ -762,22 +818,27 @@ def run_facts(kdir, files, workdir, stats):
                 recs += [json.loads(line) for line in fh if line.strip()]
         else:
             todo.append(f)
+    for r in recs:
+        if r["k"] == "failed":
+            stats.setdefault("failed", {})[r["file"]] = r["reason"]
     stats["files_cached"] = stats.get("files_cached", 0) + len(files) - len(todo)
     stats["files_spatch"] = stats.get("files_spatch", 0) + len(todo)
     if todo:
         rule = combined_rule(workdir)
         sub = tempfile.mkdtemp(dir=workdir)
-        new, failed = scan.run_spatch(kdir, todo, {}, sub, rule=rule)
+        new, failed = spatch_files(kdir, todo, sub, rule)
         stats.setdefault("failed", {}).update(failed)
         per = collections.defaultdict(list)
         for r in new:
             per[r["file"]].append(r)
         for f in todo:
-            if f in failed:
-                continue
+            # A file spatch gives up on (timeout) is remembered as such:
+            # it would give up again.
+            rows = per.get(f, []) if f not in failed else \
+                [{"k": "failed", "file": f, "reason": failed[f]}]
             pt.write_atomic(os.path.join(cdir, keys[f] + ".jsonl"),
                             "".join(json.dumps(r, sort_keys=True) + "\n"
-                                    for r in per.get(f, [])))
+                                    for r in rows))
         recs += new
     return recs
 

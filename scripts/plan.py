@@ -143,7 +143,10 @@ def build_plan(kdir, scan, fx, graph, sol, maint):
                 "function": s["function"], "api": s["api"],
                 "subsystem": s.get("subsystem") or maint.section_of(s["file"])}
         a = by_site.get(site)
-        if a is None:
+        if a is None and s["function"] in scan.get("family", {}):
+            item["releases"] = []
+            item["note"] = "inside %s(), itself a GUP-family function: its callers are the sites" % s["function"]
+        elif a is None:
             item["releases"] = []
             item["note"] = "not seen by the fact rules (spatch could not match this call)"
         else:
@@ -209,6 +212,9 @@ def render_md(plan, stats):
     noreach = sum(1 for a in plan["acquisitions"] if not a["releases"])
     out.append("\n%d acquisitions, %d without a release found; %d files analysed.\n" % (
         len(plan["acquisitions"]), noreach, stats.get("files", 0)))
+    if stats.get("failed"):
+        out.append("Files spatch gave up on (their facts are missing): %s\n" % ", ".join(
+            "%s (%s)" % (f, why) for f, why in sorted(stats["failed"].items())))
     bysub = collections.defaultdict(lambda: ([], []))
     for r in plan["releases"]:
         bysub[r["subsystem"]][0].append(r)
