@@ -257,7 +257,10 @@ def build(plan, family, patches):
         s.origins = sorted(r.get("origins", []))
         s.chain = r.get("chain", [])
         s.releases = []
-        s.api_kind = "pin" if release_is_pin(s.call) else "get"
+        # Pin-style: an unpin_*() call, or one the plan found only unpins
+        # (bio_release_page() on a BIO_PAGE_PINNED bio).
+        s.api_kind = "pin" if (release_is_pin(s.call) or
+                               s.verdict == "PINNED") else "get"
         s.patches = patches.get((s.file, s.line), [])
         s.shown = False
         rels.append(s)
