@@ -269,7 +269,7 @@ def decide(members, scope, prof, extract_api, fam, kdir):
                 s.why = why
 
     for s in rels:
-        if s.verdict not in ("CONVERT", "MIXED"):
+        if s.verdict != "CONVERT":
             s.why = "%s: %s" % (s.verdict, s.rec.get("reason", ""))
     outside = sorted(set(s.file for s in members if not in_scope(s.file, scope)))
 
@@ -279,7 +279,8 @@ def decide(members, scope, prof, extract_api, fam, kdir):
         for r in rels:
             if r.verdict == "MIXED":
                 r.why = ("MIXED (%s): the put_user_page profile has no flag to "
-                         "tell the origins apart" % ", ".join(r.rec.get("origins", [])))
+                         "tell the origins apart; %s" % (", ".join(r.rec.get("origins", [])),
+                                                         r.rec.get("reason", "")))
             elif r.verdict == "CONVERT":
                 if r.call not in PRIMITIVES:
                     r.action = "helper"
@@ -292,26 +293,46 @@ def decide(members, scope, prof, extract_api, fam, kdir):
                     r.action, r.rule = "convert", "put_user_page/put_to_put_user_page"
         return
 
-    apis = set(a.call for a in acqs)
-    kinds = set(fam.get(a.call, {}).get("kind", "get") for a in acqs)
+    def kind(a):
+        return fam.get(a.call, {}).get("kind", "get")
+
+    # Reasons that belong to the site itself come first.
+    for a in acqs:
+        if kind(a) in ("pin", "extract"):
+            a.why = "already pinned (%s())" % a.call
+        elif a.call in ITER_GET and not extract_api:
+            a.why = ("iov_iter user: waits for a tree with iov_iter_extract_pages() "
+                     "(v6.3+); this tree has none")
     if not acqs:
         leave("no acquisition in the plan leads to this release")
         return
-    if kinds & {"pin", "extract"}:
-        leave("already pinned (%s)" % ", ".join(sorted(apis)))
+    pinned = [a for a in acqs if kind(a) in ("pin", "extract")]
+    if len(pinned) == len(acqs):
+        leave("already pinned")
+        return
+
+    def first(bad):
+        # The one a reader of SUBSYS can act on: in scope, then in order.
+        return sorted(bad, key=lambda r: (not in_scope(r.file, scope),
+                                          r.sortkey()))[0]
+
+    if pinned:
+        p = first(pinned)
+        leave("these pages share their releases with pages pinned by %s() at "
+              "%s:%d: the plan cannot tell them apart" % (p.call, p.file, p.line))
         return
     iter_acqs = [a for a in acqs if a.call in ITER_GET]
     if iter_acqs:
         if not extract_api:
-            leave("iov_iter user: waits for a tree with iov_iter_extract_pages() "
-                  "(v6.3+); this tree has none")
+            leave("shares its releases with iov_iter users, which wait for "
+                  "iov_iter_extract_pages() (v6.3+)")
             return
         decide_extract(members, acqs, rels, outside, kdir, leave)
         return
     # pin profile, get_user_pages*() group.
     blockers = [r for r in rels if r.verdict != "CONVERT"]
     if blockers:
-        b = blockers[0]
+        b = first(blockers)
         leave("release %s:%d is %s (%s): converting the acquisition would "
               "release a pin with put_page()" % (b.file, b.line, b.verdict,
                                                   b.rec.get("reason", "")))
@@ -381,7 +402,8 @@ def decide_extract(members, acqs, rels, outside, kdir, leave):
                   "page stored in a struct member; convert by hand" %
                   (args[1] if args and len(args) > 1 else "?"))
             return
-    bad = [r for r in rels if r.verdict not in ("CONVERT", "MIXED")]
+    bad = sorted([r for r in rels if r.verdict not in ("CONVERT", "MIXED")],
+                 key=lambda r: (r.file in outside, r.sortkey()))
     if bad:
         b = bad[0]
         leave("release %s:%d is %s (%s)" % (b.file, b.line, b.verdict,
@@ -410,6 +432,7 @@ def decide_extract(members, acqs, rels, outside, kdir, leave):
             s.action, s.why = "helper", "released inside %s(), converted there" % s.call
         else:
             s.action, s.rule, s.mode = "convert", "extract/get_pages2_to_extract", mode
+            s.why = ""
 
 
 # ---------------------------------------------------------------- rewrite
