@@ -86,7 +86,15 @@ CONTAINER_STORES = {"bio_add_page", "__bio_add_page", "bio_add_pc_page",
                     "bio_add_hw_page", "bvec_set_page", "bio_add_folio",
                     "sg_set_page", "sg_set_folio", "skb_fill_page_desc",
                     "__skb_fill_page_desc", "skb_add_rx_frag",
-                    "bvec_set_folio"}
+                    "bvec_set_folio", "sg_alloc_table_from_pages",
+                    "__sg_alloc_table_from_pages",
+                    "sg_alloc_append_table_from_pages",
+                    "sg_alloc_table_from_pages_segment"}
+# Iterator macros: (name, argument walked, argument that receives).
+ITERATORS = ((r"^for_each_(sgtable_)?(dma_)?sg$", 0, 1),
+             (r"^for_each_sg(table)?_(dma_)?page$", 0, 1),
+             (r"^bio_for_each_", 1, 0),
+             (r"^rq_for_each_", 1, 0))
 
 # Other page origins: callee -> origin kind (the result is the page).
 ORIGINS = {}
@@ -293,6 +301,7 @@ class Facts:
         self.calls = collections.defaultdict(dict)
         self.dirty = set()
         self.icalls = collections.defaultdict(dict)
+        self.iters = collections.defaultdict(dict)
         self.recs = [r for r in self.recs if r.get("func") not in self.skip]
         for r in self.recs:
             k, f = r["k"], r["file"]
@@ -310,6 +319,8 @@ class Facts:
                 self.calls[(f, r["line"], r["col"], r["callee"], r["func"])][r["n"]] = r["e"]
             elif k == "icall":
                 self.icalls[(f, r["line"], r["col"], r["member"], r["func"])][r["n"]] = r["e"]
+            elif k == "iterarg":
+                self.iters[(f, r["line"], r["col"], r["iterator"], r["func"])][r["n"]] = r["e"]
             elif k == "dirtyloop":
                 self.dirty.add((f, r["line"], r["col"]))
         self.call_at = collections.defaultdict(list)
@@ -397,6 +408,9 @@ class Facts:
         parts, seps = _split_top(t, {"+", "-"})
         if len(parts) > 1 and parts[0]:
             return self._carriers(parts[0], file, func, line)
+        if t[0] == "(":
+            # (*pages)[i]: the parenthesised base names the carrier.
+            return self._carriers(t[1:_close(t, 0)], file, func, line)
         if t[0] in ("++", "--"):
             return self._carriers(t[1:], file, func, line)
         if t[-1] in ("++", "--"):
@@ -445,6 +459,11 @@ class Facts:
             if rest and rest[0] == "(":
                 return []      # a call through a member: not a carrier
             typ = self.typeof(t[:last], file, func)
+            if typ == "?" and t[last] == "." and self._depth0(t[:last])[-1:] != ["]"] \
+                    and ("->" in self._depth0(t[:last]) or "." in self._depth0(t[:last])):
+                # umem->sgt_append.sgt: a struct embedded in a field is
+                # part of that field.
+                return self._carriers(t[:last], file, func, line)
             if (typ, field) == ("folio", "page") or typ in CONTAINERS:
                 # &folio->page is the folio's page; a bio_vec, sg entry
                 # or frag holds the page of the variable it lives in.
@@ -500,6 +519,8 @@ class Facts:
             self._call(g, key, self.calls[key])
         for key in sorted(self.icalls):
             self._icall(g, key, self.icalls[key], ops)
+        for key in sorted(self.iters):
+            self._iterator(g, key, self.iters[key])
         # "?.f" is any struct's f: a store feeds every typed f, a load is
         # fed by every typed f (and by stores to ?.f).
         byfield = collections.defaultdict(list)
@@ -526,8 +547,8 @@ class Facts:
         arg_hops = set(b[2] for b in self.bindings)
         written = set(dst for src, dst, h in g.edges if h not in arg_hops)
         for c, p, h, addr in self.bindings:
-            pi = g.node_ix[p]
-            if pi in written and (addr or ARRAY_PTR.search(self.node_type(p))):
+            pi = g.node_ix.get(p)
+            if pi is not None and pi in written and (addr or ARRAY_PTR.search(self.node_type(p))):
                 g.edge(p, c, h)
         # A pipe buffer's page may be anyone's.
         for n in ("F:pipe_buffer.page",):
@@ -631,6 +652,18 @@ class Facts:
             name = e.strip().lstrip("&").strip()
             if name in self.defs:
                 self.addr_taken.add(name)
+
+    def _iterator(self, g, key, args):
+        """for_each_sg(sgl, sg, n, i) walks sgl's entries into sg;
+        bio_for_each_folio_all(fi, bio) walks bio's pages into fi."""
+        f, line, col, name, fn = key
+        for rx, src, dst in ITERATORS:
+            if re.match(rx, name) and src in args and dst in args:
+                h = g.hop(f, line, "%s(%s, %s)" % (name, _short(args[0]), _short(args[1])))
+                for c in self.carriers(args[src], f, fn, line):
+                    for d in self.carriers(args[dst], f, fn, line, store=True):
+                        g.edge(c, d, h)
+                return
 
     def _icall(self, g, key, args, ops):
         f, line, col, member, fn = key

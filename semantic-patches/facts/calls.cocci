@@ -1,6 +1,7 @@
 /// Facts: every argument of every call, with its 0-based index, as JSON
 /// Lines ("k": "arg" for a call by name, "icall" for a call through a
-/// struct member, e.g. ops->map(dev, page)).  Acquisitions, releases,
+/// struct member, e.g. ops->map(dev, page), "iterarg" for an iterator
+/// macro such as for_each_sg(sgl, sg, n, i)).  Acquisitions, releases,
 /// other page origins and uses are told apart by callee name afterwards
 /// (scripts/facts.py), so one rule serves every family and every tree.
 //
@@ -53,3 +54,21 @@ e << icall_arg.e;
 p << icall_arg.p;
 @@
 pinconv_emit("icall", p, member=member, n=int(n), e=e)
+
+@iter_arg@
+iterator I;
+expression list[n] before;
+expression list after;
+expression e;
+statement S;
+position p;
+@@
+I@p(before, e, after) S
+
+@script:python@
+I << iter_arg.I;
+n << iter_arg.n;
+e << iter_arg.e;
+p << iter_arg.p;
+@@
+pinconv_emit("iterarg", p, iterator=I, n=int(n), e=e)
