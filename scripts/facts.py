@@ -302,7 +302,11 @@ class Facts:
         self.dirty = set()
         self.icalls = collections.defaultdict(dict)
         self.iters = collections.defaultdict(dict)
-        self.recs = [r for r in self.recs if r.get("func") not in self.skip]
+        # Facts come from the cache or from parallel spatch runs: one
+        # order, so node and hop numbers (and chains) never depend on it.
+        self.recs = sorted((r for r in self.recs if r.get("func") not in self.skip),
+                           key=lambda r: (r["file"], r.get("line", 0), r.get("col", 0),
+                                          r["k"], json.dumps(r, sort_keys=True)))
         for r in self.recs:
             k, f = r["k"], r["file"]
             if k == "decl":
