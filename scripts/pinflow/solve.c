@@ -43,6 +43,10 @@ enum verdict decide(enum rclass cls, unsigned origins, unsigned flags,
 	names(origins & ~BIT(O_GUP), other, sizeof(other));
 	switch (cls) {
 	case R_FREE:
+		if ((origins & (GET_PAGES | PINNED_PAGES)) && (origins & BIT(O_ALLOC))) {
+			snprintf(reason, len, "frees allocated pages whose carrier GUP pages share (%s): check it never sees them", other);
+			return V_UNKNOWN;
+		}
 		if (origins & (GET_PAGES | PINNED_PAGES)) {
 			snprintf(reason, len, "frees a page GUP returned (it belongs to the process)");
 			return V_MISMATCH;
