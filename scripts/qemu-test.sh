@@ -75,8 +75,14 @@ fi
 if [ -n "$series_dir" ]; then
 	while IFS= read -r p; do series+=("$p"); done < <(
 		find "$series_dir" -maxdepth 1 -name '*.patch' ! -name '0000-*' | LC_ALL=C sort)
-	[ ${#series[@]} -gt 0 ] || qt_die "no *.patch files in $series_dir"
-	comments+=("series: $series_dir (${#series[@]} patches)")
+	if [ ${#series[@]} -gt 0 ]; then
+		comments+=("series: $series_dir (${#series[@]} patches)")
+	elif [ -n "${SERIES:-}" ]; then
+		qt_die "no *.patch files in $series_dir"
+	else
+		comments+=("the series at $series_dir has no patches (nothing converted): unconverted kernel only")
+		qt_log "the series at $series_dir has no patches; running the unconverted kernel only"
+	fi
 fi
 
 # Files the series touches (from the patches, before applying) and the

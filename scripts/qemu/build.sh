@@ -44,7 +44,7 @@ qt_prepare_src() {
 	[ -d "$QT_SRC/.git" ] && return 0
 	qt_log "copying $QT_KDIR to $QT_SRC (once per tree and config)"
 	local tmp=$QT_ROOT/src.tmp.$$
-	rm -rf "$tmp"
+	rm -rf "$QT_ROOT"/src.tmp.*	# left by an interrupted run (we hold the lock)
 	cp -a "$QT_KDIR/." "$tmp" || qt_die "cannot copy $QT_KDIR to $tmp"
 	(cd "$tmp" &&
 	 git init -q &&
@@ -76,7 +76,8 @@ qt_touched_files() {
 # qt_config SYMBOL...: tinyconfig + fragment + SYMBOLs, each checked.
 qt_config() {
 	local obj=$QT_OBJ cfg=$QT_OBJ/.config s want=() missing=()
-	if [ ! -f "$cfg" ]; then
+	# The stamp says a previous run finished this; otherwise start afresh.
+	if [ ! -f "$obj/.pinconv-config-ok" ]; then
 		make -s -C "$QT_SRC" O="$obj" tinyconfig >"$QT_ROOT/config.log" 2>&1 ||
 			qt_die "make tinyconfig failed (log: $QT_ROOT/config.log)"
 	fi
@@ -91,6 +92,7 @@ qt_config() {
 	done
 	[ ${#missing[@]} -eq 0 ] ||
 		qt_die "Kconfig symbols did not stick after olddefconfig: ${missing[*]} (see $cfg)"
+	: >"$obj/.pinconv-config-ok"
 }
 
 # qt_build: bzImage, UAPI headers, gen_init_cpio.
