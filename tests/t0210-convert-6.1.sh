@@ -34,13 +34,20 @@ test_expect_success 'vmw_vmci: a series that passes every check (exit 0)' '
 	grep "^Subject: \[PATCH 1/1\] misc: vmw_vmci: " "$d"/0001-*.patch
 '
 
-test_expect_success 'vmw_vmci: the patch applies to a copy of the tree and leaves no put_page() on GUP pages' '
+test_expect_success 'vmw_vmci: the notify page is pinned and unpinned, every other site says why it stays' '
 	d=$(series_dir drivers-misc-vmw_vmci) &&
 	mkdir -p copy/drivers/misc && cp -a "$T61/drivers/misc/vmw_vmci" copy/drivers/misc/ &&
 	(cd copy && git init -q && git add -A && git -c user.name=t -c user.email=t@t commit -qm base &&
 	 git -c user.name=t -c user.email=t@t am -q "$d"/0001-*.patch) &&
-	! grep -n "get_user_pages_fast\|put_page(" copy/drivers/misc/vmw_vmci/vmci_host.c \
-		copy/drivers/misc/vmw_vmci/vmci_queue_pair.c copy/drivers/misc/vmw_vmci/vmci_context.c
+	grep -n "retval = pin_user_pages_fast(uva, 1, FOLL_WRITE, &page);" copy/drivers/misc/vmw_vmci/vmci_host.c &&
+	grep -n "unpin_user_page(notify_page);" copy/drivers/misc/vmw_vmci/vmci_context.c &&
+	! grep -n "put_page(notify_page)" copy/drivers/misc/vmw_vmci/vmci_context.c &&
+	$PY -c "
+import json, sys
+j = json.load(open(sys.argv[1]))
+for s in j[\"sites\"]:
+    assert s[\"action\"] == \"convert\" or s[\"why\"], s
+" "$d/convert.json"
 '
 
 test_expect_success 'nitro_enclaves: FOLL_GET dropped for pin_user_pages_unlocked, all checks pass' '
@@ -68,7 +75,7 @@ assert all(s[\"action\"] == \"left\" for s in j[\"sites\"])
 '
 
 test_expect_success 'API=put_user_page: the placeholder patch comes first and the rest compiles against it' '
-	API=put_user_page SUBSYS=drivers/misc/vmw_vmci OUT=$TRASH/61pup \
+	API=put_user_page SUBSYS=drivers/misc/vmw_vmci OUT=$TRASH/61pup PINCONV_PLAN=$TRASH/61/plan.json \
 		/usr/bin/python3 "$PINCONV/scripts/convert.py" >out 2>err; rc=$?; cat out err; test $rc = 0 &&
 	d=$TRASH/61pup/convert/drivers-misc-vmw_vmci &&
 	ls "$d"/0001-mm-introduce-put_user_page-placeholder-versions.patch &&
@@ -85,7 +92,7 @@ test_expect_success 'a SUBSYS with nothing to convert says so (exit 0)' '
 '
 
 test_expect_success 'an interrupted run writes nothing and cleans its work directory' '
-	(SUBSYS=drivers/virt/nitro_enclaves OUT=$TRASH/61int \
+	(SUBSYS=drivers/misc/vmw_vmci OUT=$TRASH/61int PINCONV_PLAN=$TRASH/61/plan.json \
 		exec /usr/bin/python3 "$PINCONV/scripts/convert.py" >out 2>err) &
 	pid=$! && sleep 4 && kill -TERM $pid; wait $pid; rc=$?; cat err; test $rc = 2 &&
 	grep "^pinconv: interrupted: nothing written" err &&
