@@ -86,6 +86,10 @@ enum verdict decide(enum rclass cls, unsigned origins, unsigned flags,
 		snprintf(reason, len, "pinned pages and pages of other origins (%s) reach it: the release needs a flag", other);
 		return V_MIXED;
 	}
+	if ((origins & PINNED_PAGES) && (flags & BIT(F_GETREF))) {
+		snprintf(reason, len, "get_page() on pinned pages: this put balances it (a pin-aware reference, folio_add_pin(), would not need it)");
+		return V_EXTRA_REF;
+	}
 	if (origins & PINNED_PAGES) {
 		snprintf(reason, len, "pinned pages released by a reference drop");
 		return V_MISMATCH;
@@ -241,6 +245,15 @@ static int walk_acq(const struct graph *g, struct solution *s, int a, int start,
 			}
 		}
 	}
+	/* A get_page() on pinned pages is what a put of them balances. */
+	if ((ar->kinds & PINNED_PAGES) && (ar->flags & BIT(F_GETREF)))
+		for (int i = 0; i < ar->nrels; i++) {
+			struct rel_result *rr = &s->rel[ar->rels[i]];
+
+			rr->flags |= BIT(F_GETREF);
+			if (rr->flag_hop[F_GETREF] < 0)
+				rr->flag_hop[F_GETREF] = fh[F_GETREF];
+		}
 	/* Only FOLL_GET acquisitions say why a put must stay or may go. */
 	if (ar->kinds & GET_PAGES)
 		for (int i = 0; i < ar->nrels; i++) {

@@ -223,6 +223,8 @@ static void decide_covers_every_class(void **state)
 				why, sizeof(why)), V_CONVERT);
 	assert_non_null(strstr(why, "CPU"));
 	assert_int_equal(decide(R_PUT, BIT(O_ALLOC), 0, why, sizeof(why)), V_UNKNOWN);
+	assert_int_equal(decide(R_PUT, BIT(O_PIN), BIT(F_GETREF), why, sizeof(why)), V_EXTRA_REF);
+	assert_int_equal(decide(R_PUT, BIT(O_PIN), BIT(F_DMA), why, sizeof(why)), V_MISMATCH);
 }
 
 static void bad_json_is_rejected(void **state)
