@@ -146,10 +146,55 @@ def load_json(path, what):
         die("%s %s: not valid JSON (%s)" % (what, path, e))
 
 
+# What the plan depends on besides the tree: pinconv's own analysis code.
+ENGINE = ("scripts/plan.py", "scripts/facts.py", "scripts/scan.py",
+          "scripts/pinconv_tree.py", "scripts/pinflow", "semantic-patches/scan",
+          "semantic-patches/facts")
+
+
+def state_key(kdir):
+    """A key for "this tree's content, analysed by this pinconv", or None
+    when KDIR is not a git work tree (then the plan is always remade).
+    Git hashes file content, so the key is the committed tree, the diff of
+    the working tree against it, and the untracked C sources by content;
+    plus a hash of the engine's files and API=."""
+    if git(kdir, "rev-parse", "--is-inside-work-tree").stdout.strip() != "true":
+        return None
+    h = hashlib.sha1()
+    for args in (("rev-parse", "HEAD^{tree}"),
+                 ("diff", "HEAD", "--binary", "--no-color", "--no-ext-diff",
+                  "--relative", "--"),
+                 ("ls-files", "-o", "-s", "--", "*.c", "*.h")):
+        r = git(kdir, *args)
+        if r.returncode != 0:
+            return None
+        h.update(r.stdout.encode(errors="replace"))
+    for name in sorted(git(kdir, "ls-files", "-o", "--", "*.c", "*.h")
+                       .stdout.splitlines()):
+        try:
+            with open(os.path.join(kdir, name), "rb") as f:
+                h.update(name.encode() + b"\0" + f.read())
+        except OSError:
+            pass
+    top = os.path.dirname(SCRIPTS)
+    for e in ENGINE:
+        path = os.path.join(top, e)
+        files = [path] if os.path.isfile(path) else sorted(
+            os.path.join(d, f) for d, _, fs in os.walk(path) for f in fs
+            if f.endswith((".c", ".h", ".cocci", ".py")))
+        for fn in files:
+            with open(fn, "rb") as f:
+                h.update(fn.encode() + b"\0" + f.read())
+    h.update((os.environ.get("API") or "").encode())
+    return h.hexdigest()
+
+
 def get_plan(kdir):
     """The plan: PINCONV_PLAN=file (tests, or a plan made elsewhere), or
-    scripts/plan.py run now; its progress goes to stderr so stdout stays
-    the report."""
+    reports/<tree-id>/plan.json.  That one is reused when the tree (a git
+    work tree) has the same content as when it was made, and otherwise
+    made now by scripts/plan.py, whose progress goes to stderr so stdout
+    stays the report."""
     given = os.environ.get("PINCONV_PLAN")
     if given:
         plan = load_json(given, "plan")
@@ -158,12 +203,33 @@ def get_plan(kdir):
         if not os.path.isfile(planpy):
             die("scripts/plan.py is missing: lint needs the provenance plan "
                 "(make plan)")
-        r = subprocess.run([sys.executable, planpy], stdout=sys.stderr,
-                           env=dict(os.environ, KDIR=kdir))
-        if r.returncode != 0:
-            die("make plan failed (exit %d); no lint report" % r.returncode)
-        plan = load_json(os.path.join(pt.report_dir(kdir, os.environ.get("OUT")),
-                                      "plan.json"), "plan")
+        rdir = pt.report_dir(kdir, os.environ.get("OUT"))
+        ppath = os.path.join(rdir, "plan.json")
+        kpath = os.path.join(rdir, "lint-plan.key")
+        key = state_key(kdir)
+        old = None
+        try:
+            with open(kpath) as f:
+                old = f.read().strip()
+        except OSError:
+            pass
+        if key and key == old and os.path.isfile(ppath):
+            print("pinconv: lint: tree unchanged since the last plan, reusing %s"
+                  % ppath, file=sys.stderr)
+        else:
+            if old:
+                # The tree changed since the last plan: plan.py remakes its
+                # scan only when scan.json is older than the Makefile.
+                for stale in (kpath, os.path.join(rdir, "scan.json")):
+                    if os.path.exists(stale):
+                        os.unlink(stale)
+            r = subprocess.run([sys.executable, planpy], stdout=sys.stderr,
+                               env=dict(os.environ, KDIR=kdir))
+            if r.returncode != 0:
+                die("make plan failed (exit %d); no lint report" % r.returncode)
+            if key:
+                pt.write_atomic(kpath, key + "\n")
+        plan = load_json(ppath, "plan")
     if not isinstance(plan, dict) or plan.get("schema") != "pinconv-plan/1":
         die("plan: not a pinconv-plan/1 document")
     return plan
