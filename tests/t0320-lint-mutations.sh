@@ -10,7 +10,7 @@
 #   M2 pinned,   helper in another file:  io_uring/memmap.c io_pin_pages()
 #      pins, kbuf.c io_register_pbuf_ring()'s unwind at 675 now release_pages()
 #   M3 FOLL_GET, struct field:            qaic_control.c: page_list from
-#      get_user_pages_fast() at 434 kept in xfer->page_list (463), the
+#      get_user_pages_fast() at 434 kept in xfer->page_list (462), the
 #      teardown at 334 now unpin_user_page()
 #   M4 FOLL_GET, helper in another file:  qaic_control.c's unwind at 473
 #      calls a new qaic_release_user_page() in qaic_drv.c that unpins
@@ -81,7 +81,7 @@ test_expect_success 'M2: pages pinned by a helper in another file released by re
 '
 
 test_expect_success 'M3: FOLL_GET pages in a struct field unpinned' '
-	has_error drivers/accel/qaic/qaic_control.c 334 drivers/accel/qaic/qaic_control.c:434
+	has_error drivers/accel/qaic/qaic_control.c 334 drivers/accel/qaic/qaic_control.c:434 drivers/accel/qaic/qaic_control.c:462
 '
 
 test_expect_success 'M4: FOLL_GET pages unpinned by a helper in another file' '
@@ -89,7 +89,7 @@ test_expect_success 'M4: FOLL_GET pages unpinned by a helper in another file' '
 '
 
 test_expect_success 'M5: FOLL_GET page in a struct field unpinned in another file' '
-	has_error drivers/misc/vmw_vmci/vmci_context.c 590 drivers/misc/vmw_vmci/vmci_host.c:247
+	has_error drivers/misc/vmw_vmci/vmci_context.c 590 drivers/misc/vmw_vmci/vmci_host.c:247 drivers/misc/vmw_vmci/vmci_host.c:251
 '
 
 test_expect_success 'the planted tree has exactly the pristine errors plus the five' '
@@ -111,6 +111,12 @@ test_expect_success 'gcc format: each planted error is followed by its chain as 
 	test_must_fail env KDIR=linux $LINT >mut.txt 2>/dev/null &&
 	grep -A20 "^drivers/accel/qaic/qaic_control.c:334:[0-9]*: error: .*\[pinconv-MISMATCH\]$" mut.txt >m3 &&
 	grep "^drivers/accel/qaic/qaic_control.c:434: note: " m3
+'
+
+test_expect_success 'a second lint of the unchanged tree reuses the plan and says the same' '
+	test_must_fail env KDIR=linux FORMAT=json $LINT >again.json 2>again.err &&
+	grep "tree unchanged since the last plan, reusing" again.err &&
+	test_cmp mut.json again.json
 '
 
 test_expect_success 'SINCE=HEAD~1 reports the five planted errors and nothing else' '
