@@ -3,10 +3,13 @@
 # kernel built out of tree, booted under QEMU (TCG here), gup_test and the
 # fuse/block workloads run in the guest.  The unconverted kernel passes; a
 # deliberately broken conversion (tests/qemu/broken-unpin: a pin released
-# with put_page) is caught; the series `make convert SUBSYS=fs/fuse` writes
-# passes and makes fuse's buffered path take pins it did not take before.
+# with put_page) is caught; a hand-made fuse conversion passes and makes
+# fuse's buffered path take pins it did not take before, and the same with
+# put_page() left in is caught; so is the series `make convert SUBSYS=fs/fuse`
+# writes.
 # Cost: cold ~5 min (scratch copy, tinyconfig build at -j2, ~6 s boot),
-# then ~1 min per kernel variant (warm rebuild + boot); the build cache in
+# then ~30 s per kernel variant (warm rebuild + boot), plus make plan and
+# make convert for the last test; the build cache in
 # ~/.cache/pinconv/build is shared with t0520 and later runs.
 . "$(dirname "$0")/lib.sh"
 
@@ -45,6 +48,21 @@ test_expect_success 'a pin released with put_page (tests/qemu/broken-unpin) is c
 	grep "^pinconv: qemu-test failed" broken.err
 '
 
+test_expect_success 'a correct fuse conversion (tests/qemu/fuse-extract) pins where 6.12 did not, and balances' '
+	SUBSYS=fs/fuse SERIES=$PINCONV/tests/qemu/fuse-extract qt >good.out 2>good.err; rc=$?
+	cat good.out good.err; test $rc = 0 &&
+	! grep "^not ok" good.out &&
+	grep "^ok [0-9]* workload-fuse # fuse-buffered: nr_foll_pin_acquired +\([1-9][0-9]*\) released +\1;" good.out &&
+	grep "^ok [0-9]* converted path raises nr_foll_pin_acquired # fuse-buffered +0 unconverted, +[1-9][0-9]* converted" good.out
+'
+
+test_expect_success 'the same fuse conversion with put_page() for the pinned pages is caught' '
+	SUBSYS=fs/fuse SERIES=$PINCONV/tests/qemu/fuse-extract-broken qt >fbroken.out 2>fbroken.err; rc=$?
+	cat fbroken.out fbroken.err; test $rc = 1 &&
+	grep "^not ok [0-9]* workload-fuse # phase fuse-buffered: [1-9][0-9]* pins acquired, 0 released" fbroken.out &&
+	grep "^not ok [0-9]* pins balance" fbroken.out
+'
+
 test_expect_success 'SUBSYS without a series or a workload: unconverted kernel, said so' '
 	SUBSYS=drivers/media qt >media.out 2>media.err; rc=$?
 	cat media.out media.err; test $rc = 0 &&
@@ -57,7 +75,8 @@ if [ -f "$PINCONV/scripts/plan.py" ]; then
 test_expect_success 'make convert SUBSYS=fs/fuse, then qemu-test: the converted path pins and pins balance' '
 	OUT=$TRASH/612 make -s -C "$PINCONV" plan >/dev/null &&
 	OUT=$TRASH/612 SUBSYS=fs/fuse make -s -C "$PINCONV" convert >conv.out 2>&1 &&
-	ls 612/convert/fs-fuse/0001-*.patch &&
+	{ ls 612/convert/fs-fuse/0001-*.patch ||
+	  { tail -1 conv.out; echo "make convert SUBSYS=fs/fuse wrote no patch: nothing to boot"; false; }; } &&
 	OUT=$TRASH/612 SUBSYS=fs/fuse qt >fuse.out 2>fuse.err; rc=$?
 	cat fuse.out fuse.err; test $rc = 0 &&
 	grep "^# series: .*612/convert/fs-fuse" fuse.out &&
