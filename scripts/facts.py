@@ -475,7 +475,7 @@ class Facts:
                 if base:
                     return base
             if typ == "?":
-                return ["F:?.%s%s" % (field, ">" if self.store else "<")]
+                return ["F:?.%s%s@%s" % (field, ">" if self.store else "<", file)]
             return ["F:%s.%s" % (typ, field)]
         name = t[0]
         if len(t) > 1 and t[1] == "(":
@@ -525,8 +525,12 @@ class Facts:
             self._icall(g, key, self.icalls[key], ops)
         for key in sorted(self.iters):
             self._iterator(g, key, self.iters[key])
-        # "?.f" is any struct's f: a store feeds every typed f, a load is
-        # fed by every typed f (and by stores to ?.f).
+        # "?.f@file" is some struct's f, written (">") or read ("<") in
+        # file where the base's type is not known.  A store reaches the
+        # loads of the same file (the same expression, most often); a
+        # load is fed by the typed fields of that name only when few
+        # structs have one (pg, ind_page...): a field every driver has
+        # (pages, page, sg) would be a hub joining them all.
         byfield = collections.defaultdict(list)
         for n in list(g.nodes):
             if n.startswith("F:") and not n.startswith("F:?."):
@@ -534,18 +538,14 @@ class Facts:
         for n in list(g.nodes):
             if not n.startswith("F:?."):
                 continue
-            f, mode = n[4:-1], n[-1]
-            h = g.hop("", 0, "?.%s: any struct's %s (base type unknown)" % (f, f))
-            # A store through an unknown type reaches only loads through
-            # an unknown type: it must not merge every struct's field.
-            # A load through an unknown type is fed by the typed fields of
-            # that name only when few structs have one (pg, ind_page...):
-            # a field every driver has (pages, page, sg) would be a hub.
+            f, rest = n[4:].split("@", 1)[0], n.split("@", 1)[1]
+            f, mode = f[:-1], f[-1]
+            h = g.hop("", 0, "?.%s: a struct's %s (base type unknown)" % (f, f))
             if mode == "<" and len(byfield.get(f, ())) <= RARE_FIELD:
                 for t in byfield[f]:
                     g.edge(t, n, h)
-            if mode == ">" and len(byfield.get(f, ())) <= RARE_FIELD:
-                g.edge(n, "F:?.%s<" % f, h)
+            if mode == ">":
+                g.edge(n, "F:?.%s<@%s" % (f, rest), h)
         # A callee that fills an array or *out parameter it was given
         # (p9_get_mapped_pages(chan, &pages, ...)) hands pages back.
         arg_hops = set(b[2] for b in self.bindings)
