@@ -136,6 +136,19 @@ test_expect_success 'SINCE=HEAD on the committed tree reports nothing, exit 0' '
 	test ! -s out
 '
 
+test_expect_success 'the CI example lints the change since its base and leaves SARIF' '
+	out=$(ls -d "$PINCONV_REPORTS"/linux-*) &&
+	test_must_fail env -C linux SINCE=$(git -C linux rev-parse HEAD~1) PINCONV=$PINCONV OUT=$out \
+		"$PINCONV/scripts/ci-example/pinconv-lint.sh" >ci.out 2>ci.err &&
+	cat ci.err &&
+	test "$(grep -c "error: .*\[pinconv-MISMATCH\]$" ci.out)" = 5 &&
+	test "$(json_get $out/lint.sarif "sum(r[\"level\"] == \"error\" for r in j[\"runs\"][0][\"results\"])")" = 5 &&
+	env -C linux SINCE=0000000000000000000000000000000000000000 PINCONV=$PINCONV OUT=$out \
+		"$PINCONV/scripts/ci-example/pinconv-lint.sh" >ci2.out 2>ci2.err;
+	grep "linting the whole tree" ci2.err &&
+	test "$(grep -c "error: " ci2.out)" -ge 5
+'
+
 test_expect_success 'the pristine baseline hides everything but the five, also after lines move' '
 	(cd linux && for f in drivers/fpga/dfl-afu-dma-region.c drivers/misc/vmw_vmci/vmci_context.c; do
 		{ printf "/*\n * moved\n */\n"; cat $f; } >$f.new && mv $f.new $f || exit 1

@@ -12,15 +12,17 @@
 # - BASELINE: known findings to accept; defaults to
 #   .pinconv-lint-baseline.json at the top of the kernel tree when present
 #   (make it once with `make -C $PINCONV lint-baseline KDIR=$PWD BASELINE=...`).
-# - Writes pinconv-lint/lint.{txt,json,sarif} (upload lint.sarif to code
-#   scanning) and prints the gcc-style findings into the job log.
+# - OUT: where the reports go, default $RUNNER_TEMP/pinconv-lint (or
+#   $TMPDIR, /tmp): lint.{txt,json,sarif} (upload lint.sarif to code
+#   scanning) next to the plan; nothing is written into the kernel tree.
+#   The gcc-style findings are printed into the job log.
 #
 # Exit status is lint's: 0 clean, 1 error-level findings (pin/put
 # mismatches), 2 the tool could not run.
 set -uo pipefail
 PINCONV=${PINCONV:-$(cd "$(dirname "$0")/../.." && pwd)}
 KDIR=${KDIR:-$PWD}
-OUT=${OUT:-$KDIR/pinconv-lint}
+OUT=${OUT:-${RUNNER_TEMP:-${TMPDIR:-/tmp}}/pinconv-lint}
 SINCE=${SINCE:-}
 BASELINE=${BASELINE:-}
 
@@ -33,8 +35,6 @@ if [ -z "$BASELINE" ] && [ -f "$KDIR/.pinconv-lint-baseline.json" ]; then
 	BASELINE=$KDIR/.pinconv-lint-baseline.json
 fi
 
-# The reports go to OUT (outside pinconv's checkout); pinconv writes
-# nothing else into the kernel tree.
 make -s -C "$PINCONV" lint KDIR="$KDIR" OUT="$OUT" SINCE="$SINCE" \
 	BASELINE="$BASELINE" FORMAT=gcc
 rc=$?
