@@ -986,6 +986,7 @@ def collect(kdir, family, workdir, stats=None):
     fx = Facts(kdir, family, bio_release_class(kdir))
     asked = set()
     universe = None
+    g = None
     for rnd in range(MAX_ROUNDS):
         new = sorted(files - done)
         if not new:
@@ -1074,9 +1075,11 @@ def collect(kdir, family, workdir, stats=None):
         stats.setdefault("added", []).append(len(hits - files))
         files |= hits
         stats["candidates"] = len(files)
-    fx.recs = recs
-    ops = ops_tables(kdir, sorted(done), set(fx.defs) if hasattr(fx, "defs") else set())
-    g = fx.make_graph(ops)
+    if files - done or g is None:
+        fx.recs = recs
+        ops = ops_tables(kdir, sorted(done), set(
+            r["name"] for r in recs if r["k"] == "fundef"))
+        g = fx.make_graph(ops)
     stats["files"] = len(done)
     return fx, g
 
