@@ -12,6 +12,18 @@
    the releases each acquisition reaches, a verdict and its chain;
 4. plan.json (scripts/schema/plan.schema.json) and plan.md, grouped by
    MAINTAINERS section, written atomically; verdict counts on stdout.
+
+plan.json releases[]: file, line, col (spatch's column of the call name),
+function, call, verdict, origins, chain [{file, line, what}] from an
+acquisition to the release (a dirty loop and any get_page()/escape are
+appended as hops), reason, subsystem; and, for the rewriter, expr (the
+page expression released), dirty_loop, acquisitions ["file:line"], uses,
+other_origins and other_chain (MIXED: where the other pages come from).
+acquisitions[]: every scan.json site, with the releases its pages reach
+(file:line) or a note saying why none was found, and kinds.
+
+PINCONV_TIMES=1 prints the phase times; PINCONV_KEEP_GRAPH=1 keeps the
+page-flow graph (graph.json) next to plan.json.
 """
 
 import collections

@@ -115,4 +115,8 @@ test_expect_success 'plan of a directory that is not a kernel tree: one line, ex
 	mkdir notakernel && KDIR=notakernel plan 2>err; test $? = 2 &&
 	test $(wc -l <err) = 1 && grep "not a kernel tree" err
 '
+test_expect_success 'plan with an unknown API=: one line, exit 2, nothing written' '
+	API=bogus KDIR=tree OUT=out3 plan 2>err; test $? = 2 &&
+	test $(wc -l <err) = 1 && grep "unknown API=bogus" err && ! test -e out3
+'
 test_done
