@@ -45,7 +45,15 @@ qt_prepare_src() {
 	qt_log "copying $QT_KDIR to $QT_SRC (once per tree and config)"
 	local tmp=$QT_ROOT/src.tmp.$$
 	rm -rf "$QT_ROOT"/src.tmp.*	# left by an interrupted run (we hold the lock)
-	cp -a "$QT_KDIR/." "$tmp" || qt_die "cannot copy $QT_KDIR to $tmp"
+	# Without the tree's own .git; a tree built in place is cleaned (in the
+	# copy), since Kbuild refuses O= on a source tree with a .config.
+	mkdir -p "$tmp" &&
+	tar -C "$QT_KDIR" --exclude=./.git -cf - . | tar -C "$tmp" -xf - ||
+		{ rm -rf "$tmp"; qt_die "cannot copy $QT_KDIR to $tmp"; }
+	if [ -e "$tmp/.config" ] || [ -d "$tmp/include/config" ]; then
+		make -s -C "$tmp" mrproper >/dev/null 2>&1 ||
+			{ rm -rf "$tmp"; qt_die "make mrproper failed in the copy of $QT_KDIR"; }
+	fi
 	(cd "$tmp" &&
 	 git init -q &&
 	 git config user.name pinconv && git config user.email pinconv@localhost &&

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_guest.c — cmocka unit tests of the qemu-test guest programs, run on
+ * cmocka unit tests of the qemu-test guest programs, run on
  * the host: the /proc/vmstat pin counter parser (vmstat.h) and the FUSE
  * server's request handling (fusewl.c, included with its main renamed),
  * each request answered into a pipe and the reply decoded.
@@ -35,8 +35,10 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Send one request through handle(); return the reply's error and copy
- * its body into out (up to len bytes). */
+/*
+ * Send one request through handle(); return the reply's error, or its body
+ * length, and copy the body into out (up to len bytes).
+ */
 static int request(uint32_t opcode, uint64_t nodeid, const void *in,
 		   void *out, size_t len)
 {
