@@ -392,17 +392,7 @@ def decide(members, scope, prof, extract_api, fam, kdir):
 
 
 def decide_extract(members, acqs, rels, outside, kdir, leave):
-    for a in acqs:
-        if a.call != "iov_iter_get_pages2":
-            leave("%s(): no rewrite rule yet (the pages array must start NULL "
-                  "for iov_iter_extract_pages() to allocate it); convert by hand" % a.call)
-            return
-        args = call_args(read_text(kdir, a.file), a.line, a.col)
-        if not args or len(args) != 5 or not re.match(r"^&\s*\w+$", args[1]):
-            leave("iov_iter_get_pages2() into an array (%s): the rule handles one "
-                  "page stored in a struct member; convert by hand" %
-                  (args[1] if args and len(args) > 1 else "?"))
-            return
+    # What blocks the group whatever the rule: the plan's verdicts first.
     bad = sorted([r for r in rels if r.verdict not in ("CONVERT", "MIXED")],
                  key=lambda r: (r.file in outside, r.sortkey()))
     if bad:
@@ -422,11 +412,23 @@ def decide_extract(members, acqs, rels, outside, kdir, leave):
         return
     for r in rels:
         if r.call in PRIMITIVES and r.call != "put_page":
-            leave("no rewrite rule for the release %s()" % r.call)
+            leave("no rewrite rule for the release %s() at %s:%d" % (r.call, r.file, r.line))
             return
     if not [r for r in rels if r.call in PRIMITIVES]:
         leave("the plan names no release primitive for these pages")
         return
+    # Then the shapes the rule handles.
+    for a in acqs:
+        if a.call != "iov_iter_get_pages2":
+            leave("%s(): no rewrite rule yet (the pages array must start NULL "
+                  "for iov_iter_extract_pages() to allocate it); convert by hand" % a.call)
+            return
+        args = call_args(read_text(kdir, a.file), a.line, a.col)
+        if not args or len(args) != 5 or not re.match(r"^&\s*\w+$", args[1]):
+            leave("iov_iter_get_pages2() into an array (%s): the rule handles one "
+                  "page stored in a struct member; convert by hand" %
+                  (args[1] if args and len(args) > 1 else "?"))
+            return
     mode = "mixed" if any(r.verdict == "MIXED" for r in rels) else "plain"
     for s in acqs + rels:
         if s.kind == "rel" and s.call not in PRIMITIVES:
