@@ -623,14 +623,22 @@ def commit_message(kdir, prof, section, files, conv, left, prefix, cc, ident, pl
     body = [prefix + subj, "", why, "", "Converted (where pinconv's plan traced "
             "every release of the pages; see the review notes):", ""]
     for s in conv:
-        body.append("  %s:%d %s():" % (s.file, s.line, s.function))
+        head = "  %s:%d %s():" % (s.file, s.line, s.function)
+        if len(head) > 75:
+            body += ["  %s:%d" % (s.file, s.line), "    %s():" % s.function]
+        else:
+            body.append(head)
         body.append("    %s" % describe(s))
     if placeholder:
         body += ["", "put_user_page*() come from the previous patch (placeholders)."]
     if left:
         body += ["", "Left as they are (see the review notes):", ""]
         for s in left:
-            body.append("  %s:%d %s(): %s()" % (s.file, s.line, s.function, s.call))
+            head = "  %s:%d %s(): %s()" % (s.file, s.line, s.function, s.call)
+            if len(head) > 75:
+                body += ["  %s:%d" % (s.file, s.line), "    %s(): %s()" % (s.function, s.call)]
+            else:
+                body.append(head)
             body += ["    " + l for l in textwrap.wrap(s.why, 68)]
     if any(s.mode == "mixed" for s in conv):
         body += [""] + textwrap.wrap(
