@@ -22,7 +22,8 @@ PY=/usr/bin/python3
 QT_FRAGMENT=$HERE/qemu/config.fragment
 . "$HERE/qemu/build.sh"
 
-QT_BOOT_TIMEOUT=${QT_BOOT_TIMEOUT:-600}	# whole guest run, seconds
+QT_BOOT_TIMEOUT=${QT_BOOT_TIMEOUT:-120}	# until the guest's /init speaks, seconds
+QT_RUN_TIMEOUT=${QT_RUN_TIMEOUT:-900}	# the whole guest run, seconds
 QT_TEST_TIMEOUT=${QT_TEST_TIMEOUT:-120}	# each test inside the guest
 
 for t in qemu-system-x86_64 gcc make git flock cpio timeout; do
@@ -190,7 +191,7 @@ qt_boot() {
 		fi
 		rm -f "$d/console.log" "$d/serial.log"
 		t1=$SECONDS
-		timeout "$QT_BOOT_TIMEOUT" qemu-system-x86_64 -accel "$accel" \
+		timeout "$QT_RUN_TIMEOUT" qemu-system-x86_64 -accel "$accel" \
 			-m 512 -smp 1 -nographic -no-reboot -monitor none \
 			-kernel "$QT_OBJ/arch/x86/boot/bzImage" -initrd "$d/initramfs.cpio" \
 			-append "console=ttyS0 rdinit=/init panic=-1 loglevel=7" \
@@ -213,10 +214,22 @@ qt_boot() {
 				continue
 			fi
 		fi
+		# Boot timeout: the kernel must reach /init in QT_BOOT_TIMEOUT s.
+		while kill -0 $pid 2>/dev/null && ! grep -qs '^@@ boot' "$d/serial.log" &&
+		      [ $((SECONDS - t1)) -lt "$QT_BOOT_TIMEOUT" ]; do
+			sleep 0.5
+		done
+		if kill -0 $pid 2>/dev/null && ! grep -qs '^@@ boot' "$d/serial.log"; then
+			kill $pid 2>/dev/null
+			wait $pid
+			QT_ACCEL=$accel
+			qt_log "the guest did not reach /init within $QT_BOOT_TIMEOUT s under ${accel^^}; QEMU stopped"
+			return 0
+		fi
 		wait $pid
 		rc=$?
 		QT_ACCEL=$accel
-		[ $rc -eq 124 ] && qt_log "QEMU timed out after $QT_BOOT_TIMEOUT s"
+		[ $rc -eq 124 ] && qt_log "QEMU timed out after $QT_RUN_TIMEOUT s"
 		qt_log "booted and tested under ${accel^^} in $((SECONDS - t1)) s"
 		return 0
 	done

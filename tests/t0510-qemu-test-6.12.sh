@@ -40,6 +40,12 @@ test_expect_success 'unconverted, fuse buffered I/O takes no pins, fuse and bloc
 	grep "^ok [0-9]* workload-block # block-odirect: nr_foll_pin_acquired +[1-9]" plain.out
 '
 
+test_expect_success 'a guest that does not reach /init in QT_BOOT_TIMEOUT seconds fails the boot' '
+	QT_BOOT_TIMEOUT=1 qt >slow.out 2>slow.err; rc=$?; cat slow.out slow.err; test $rc = 1 &&
+	grep "did not reach /init within 1 s under [A-Z]*; QEMU stopped" slow.err &&
+	grep "^not ok 1 boot # the guest never reached /init" slow.out
+'
+
 test_expect_success 'a pin released with put_page (tests/qemu/broken-unpin) is caught' '
 	SERIES=$PINCONV/tests/qemu/broken-unpin qt >broken.out 2>broken.err; rc=$?
 	cat broken.out broken.err; test $rc = 1 &&
