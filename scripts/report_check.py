@@ -314,6 +314,9 @@ def main():
         check_sort(b, "#summary", "section", "s", fails)
         check_sort(b, "#sites-table", "s-verdict", "s", fails)
         check_sort(b, "#sites-table", "s-site", "l", fails)
+        if b.eval("!!document.getElementById('changes')"):
+            check_sort(b, "#changes", "c-head", "l", fails)
+            check_sort(b, "#changes", "c-change", "s", fails)
         check_filter(b, fails)
         if args.screenshot:
             b.eval("(function(){var h=document.querySelector("

@@ -68,7 +68,8 @@ test_expect_success 'BASE=6.1 shows the sites upstream converted between 6.1 and
 	grep "^| api | mm/memory.c:[0-9]* | __access_remote_vm | get_user_pages_remote → get_user_page_vma_remote |" "$md" &&
 	! grep "^| converted | drivers/misc/vmw_vmci/" "$md" &&
 	grep "<b id=conv-acq>[1-9][0-9]*</b> acquisition" "$R612/index.html" &&
-	$PY "$PINCONV/scripts/report_check.py" "$R612/index.html" --plan "$R612/plan.json" >/dev/null
+	$PY "$PINCONV/scripts/report_check.py" "$R612/index.html" --plan "$R612/plan.json" >out &&
+	grep "^sorted: #changes by c-head" out
 '
 
 test_done
