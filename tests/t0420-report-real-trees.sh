@@ -50,8 +50,9 @@ test_expect_success 'Chromium shows the 6.12 plan'"'"'s counts, sorts on clicks;
 
 # Read in the two trees: these four functions moved from
 # iov_iter_get_pages2() to iov_iter_extract_pages() between 6.1 and 6.12,
-# and the releases of the first two from put_page() to bio_release_page(),
-# which unpins when BIO_PAGE_PINNED is set (block/blk.h).  vmw_vmci still
+# the releases of the first two from put_page() to bio_release_page(),
+# which unpins when BIO_PAGE_PINNED is set (block/blk.h), and
+# fuse_release_user_pages() from put_page() to unpin_user_page().  vmw_vmci still
 # uses get_user_pages_fast() + put_page() in 6.12.
 test_expect_success 'BASE=6.1 shows the sites upstream converted between 6.1 and 6.12' '
 	KDIR=$K612 BASE=$(basename "$R61") $PY "$PINCONV/scripts/report.py" &&
@@ -64,6 +65,7 @@ test_expect_success 'BASE=6.1 shows the sites upstream converted between 6.1 and
 		grep "^| converted | $f | iov_iter_get_pages[a-z_]*2 → iov_iter_extract_pages |" "$md" || return 1
 	done &&
 	grep "^| converted | block/bio.c:[0-9]* | __bio_iov_iter_get_pages | put_page → bio_release_page |" "$md" &&
+	grep "^| converted | fs/fuse/file.c:[0-9]* | fuse_release_user_pages | put_page → unpin_user_page |" "$md" &&
 	test $(grep -c "^| converted | block/blk-map.c:[0-9]* | bio_map_user_iov | put_page → bio_release_page |" "$md") = 2 &&
 	grep "^| api | mm/memory.c:[0-9]* | __access_remote_vm | get_user_pages_remote → get_user_page_vma_remote |" "$md" &&
 	! grep "^| converted | drivers/misc/vmw_vmci/" "$md" &&
