@@ -389,7 +389,14 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 details summary{cursor:pointer}details ol{margin:.2em 0 .2em 1.2em;padding:0}
 code,.f{font-family:ui-monospace,monospace;font-size:12px}
 .muted{color:#666}#legend span{margin-right:1em;white-space:nowrap}
-#filter{margin:.4em 0}#sites-table td:first-child{max-width:9em;font-size:12px}#sites-table,#changes{width:100%}#sites-table td,#changes td{overflow-wrap:anywhere}#changes td:first-child{overflow-wrap:normal}#sites-table td:nth-child(7){min-width:18em}#summary td:first-child{min-width:14em;max-width:24em}tr.hid{display:none}
+#filter{margin:.4em 0}
+#sites-table td:first-child{max-width:9em;font-size:12px}
+#sites-table,#changes{width:100%}
+#sites-table td,#changes td{overflow-wrap:anywhere}
+#changes td:first-child{overflow-wrap:normal}
+#sites-table td:nth-child(7){min-width:18em}
+#summary td:first-child{min-width:14em;max-width:24em}
+tr.hid{display:none}
 """
 CSS += "".join(".%s{background:%s}" % (v, c) for v, c in COLORS.items())
 
