@@ -251,7 +251,7 @@ title="pinconv qemu-test: $QT_TREE_ID ($QT_VERSION)${SUBSYS:+ SUBSYS=$SUBSYS}"
 out=$QT_REPORTS/qemu/$slug
 mkdir -p "$out" || qt_die "cannot create $out"
 qt_prepare_src
-guest_hash=$({ qt_tests; cat "$HERE"/qemu/guest/*.[ch] "$HERE/qemu/init.sh"; } |
+guest_hash=$({ qt_tests; cat "$HERE"/qemu/guest/*.[ch] "$HERE"/qemu/init.sh "$HERE"/qemu/results.py; } |
 	sha1sum | cut -c1-10)
 
 baseline=()
