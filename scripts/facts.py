@@ -306,7 +306,11 @@ class Facts:
         # order, so node and hop numbers (and chains) never depend on it.
         self.recs = sorted((r for r in self.recs if r.get("func") not in self.skip),
                            key=lambda r: (r["file"], r.get("line", 0), r.get("col", 0),
-                                          r["k"], json.dumps(r, sort_keys=True)))
+                                          r["k"], r.get("n", -1), r.get("e") or
+                                          r.get("dst") or r.get("name") or "",
+                                          r.get("src") or r.get("callee") or
+                                          r.get("member") or r.get("iterator") or
+                                          r.get("fname") or ""))
         for r in self.recs:
             k, f = r["k"], r["file"]
             if k == "decl":
