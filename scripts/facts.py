@@ -1012,6 +1012,16 @@ def collect(kdir, family, workdir, stats=None):
                 fields.add(name[2:])
             elif name.startswith("R:"):
                 callers.add(name.rsplit(":", 1)[1])
+        # A function that fills an array parameter with the pages hands
+        # them back: its callers (in other files too) matter.
+        pnames, seedset = set(), set(seeds)
+        for (pf, fname), ps in fx.params.items():
+            for name, typ in ps.values():
+                if ARRAY_PTR.search(typ):
+                    pnames.add("L:%s:%s:%s" % (pf, fname, name))
+        for a, b, h in g.edges:
+            if a in seedset and g.nodes[b] in pnames:
+                callers.add(g.nodes[b].split(":")[2])
         for key, args in fx.calls.items():
             f, line, col, callee, fn = key
             if callee in fx.skip or callee in fx.defs or GENERIC.match(callee):
