@@ -712,7 +712,12 @@ def run(kdir, prof, extract_api, scope, words, plan, plan_path, out):
             *args, where, slug, sites, conv, left, changed, base_text, is_git,
             os.path.join(work, "series"), plan_path, extra, out)
     else:
-        # SUBSYS=all: one series per MAINTAINERS section.
+        # SUBSYS=all: one series per MAINTAINERS section.  Configure Kbuild
+        # for every file at once (one prepare, not one per series).
+        cfiles = sorted(f for f in changed if f.endswith(".c"))
+        if cfiles:
+            with kbuild.Kbuild(kdir, log=note) as kb:
+                kb.ensure(cfiles)
         maint = pt.Maintainers(kdir)
         by_sec = {}
         for s in sites:
@@ -911,14 +916,18 @@ def verify_series(kdir, api, work, repo, base, patches, patch_sections,
     res, unmet = verify.check_build(kdir, cfiles, base_files, after_files, work,
                                     log=lambda m: note(m))
     TIMING["kernel compilation"] = TIMING.get("kernel compilation", 0) + time.time() - tb
+    def combine(prev, ok, detail):
+        # False wins; None (not applicable here) only when nothing else ran.
+        if prev is None:
+            return ok, detail
+        a = prev[0]
+        v = False if False in (a, ok) else (None if (a, ok) == (None, None) else True)
+        return v, prev[1] + "; " + detail
+
     for f, (bok, bd, sok, sd) in sorted(res.items()):
         n = file_patch[f]
-        prev = checks[n].get("build", (True, ""))
-        checks[n]["build"] = (prev[0] and bok, (prev[1] + "; " if prev[1] else "") +
-                              "%s: %s" % (f, bd))
-        prev = checks[n].get("sparse", (True, ""))
-        checks[n]["sparse"] = (prev[0] and sok, (prev[1] + "; " if prev[1] else "") +
-                               "%s: %s" % (f, sd))
+        checks[n]["build"] = combine(checks[n].get("build"), bok, "%s: %s" % (f, bd))
+        checks[n]["sparse"] = combine(checks[n].get("sparse"), sok, "%s: %s" % (f, sd))
     if unmet:
         for n in checks:
             b = checks[n].get("build", (True, ""))
@@ -983,7 +992,7 @@ def finish(kdir, prof, extract_api, api, where, slug, sites, conv, left,
     failed = []
     status = {}
     for n, res in sorted(checks.items()):
-        bad = [c for c in CHECK_NAMES if c in res and not res[c][0]]
+        bad = [c for c in CHECK_NAMES if c in res and res[c][0] is False]
         missing = [c for c in CHECK_NAMES if c not in res]
         status[n] = bad + ["%s (not run)" % c for c in missing]
         if status[n]:
@@ -1081,7 +1090,8 @@ def review_md(kdir, prof, extract_api, where, version, sites, conv, left,
             cells = []
             for c in CHECK_NAMES:
                 v = res.get(c)
-                cells.append("not run" if v is None else ("ok" if v[0] else "**FAILED**"))
+                cells.append("not run" if v is None else
+                             ("n/a" if v[0] is None else ("ok" if v[0] else "**FAILED**")))
             L.append("| %d | %s | %s |" % (i + 1, sec, " | ".join(cells)))
         L += [""]
         for i, (sec, files, _, _) in enumerate(patch_sections):
@@ -1089,7 +1099,7 @@ def review_md(kdir, prof, extract_api, where, version, sites, conv, left,
             for c in CHECK_NAMES:
                 v = checks.get(i + 1, {}).get(c)
                 L.append("- %s: %s" % (c, "not run" if v is None else
-                                       ("ok — " if v[0] else "FAILED — ") + v[1]))
+                                       ({True: "ok — ", None: "n/a — "}.get(v[0], "FAILED — ")) + v[1]))
             L.append("")
     L += ["## Converted", ""]
     if not conv:

@@ -82,6 +82,34 @@ def kconfig_symbols(kdir, rel):
     return syms
 
 
+_KCONFIG = {}
+
+
+def kconfig_depends(kdir, sym):
+    """The symbols a Kconfig symbol depends on (its "depends on" lines,
+    negations left out), from the tree's Kconfig files."""
+    if kdir not in _KCONFIG:
+        blocks = {}
+        for root, dirs, files in os.walk(kdir):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            for fn in files:
+                if not fn.startswith("Kconfig"):
+                    continue
+                with open(os.path.join(root, fn), errors="replace") as f:
+                    text = f.read()
+                for m in re.finditer(r"^(?:menu)?config\s+(\w+)\s*\n(.*?)(?=^\S)",
+                                     text, re.M | re.S):
+                    blocks.setdefault(m.group(1), []).append(m.group(2))
+        _KCONFIG[kdir] = blocks
+    deps = set()
+    for body in _KCONFIG[kdir].get(sym, []):
+        for m in re.finditer(r"^\s*depends on\s+(.*)$", body, re.M):
+            expr = re.sub(r"!\s*\(?\s*\w+", " ", m.group(1))
+            deps |= set(w for w in re.findall(r"\b[A-Z][A-Z0-9_]+\b", expr)
+                        if w not in ("y", "m", "n"))
+    return deps
+
+
 def _run(cmd, cwd=None, timeout=1800):
     return subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True,
@@ -149,6 +177,26 @@ class Kbuild:
             changed = True
             cfg = self._config()
         self.unmet = set(s for s in want if cfg.get(s) not in ("y", "m"))
+        if self.unmet:
+            # Enable what they depend on (Kconfig "depends on"), a few levels.
+            deps = set()
+            todo, seen = set(self.unmet), set()
+            for _ in range(3):
+                nxt = set()
+                for sym in todo - seen:
+                    seen.add(sym)
+                    nxt |= kconfig_depends(self.kdir, sym)
+                deps |= nxt
+                todo = nxt
+            deps = sorted(d for d in deps if cfg.get(d) not in ("y", "m"))
+            if deps:
+                tool = os.path.join(self.kdir, "scripts/config")
+                _run(["bash", tool, "--file", os.path.join(self.obj, ".config")] +
+                     [a for d in deps + sorted(self.unmet) for a in ("--enable", d)])
+                self.make("olddefconfig")
+                changed = True
+                cfg = self._config()
+                self.unmet = set(s for s in want if cfg.get(s) not in ("y", "m"))
         if changed or not os.path.isfile(ready):
             self.log("kbuild: make prepare in %s (once per tree)" % self.obj)
             r = self.make("prepare")
@@ -201,19 +249,28 @@ class Kbuild:
         return r.returncode, r.stdout
 
 
-def sparse_messages(output, rel):
-    """The sparse warnings of one file, without line numbers, so that the
-    two versions of a file compare."""
+def sparse_messages(output, rel, mirror=None):
+    """The sparse warnings of one file, without line numbers and with the
+    mirror's paths made relative, so that two versions of a file compare."""
     msgs = []
     for line in output.split("\n"):
         m = re.match(r"^(\S+?):(\d+):(\d+): (warning|error): (.*)$", line)
         if not m:
             continue
         f = m.group(1)
+        if mirror and f.startswith(mirror.rstrip("/") + "/"):
+            f = f[len(mirror.rstrip("/")) + 1:]
         if f.endswith("/" + rel) or f == rel:
             f = rel
         msgs.append("%s: %s: %s" % (f, m.group(4), m.group(5)))
     return msgs
+
+
+def first_error(output):
+    for line in output.split("\n"):
+        if ": error:" in line or "No rule to make target" in line:
+            return line.strip()[:300]
+    return output.strip()[-300:]
 
 
 def shell_quote(cmd):

@@ -91,17 +91,22 @@ def check_build(kdir, cfiles, base_files, after_files, work, log):
             return res, kb.unmet
         for f in cfiles:
             ok, out, gcc, sp = kb.commands(f)
-            if not gcc:
-                res[f] = (False, "no compile command from Kbuild: " +
-                          out.strip()[-300:], False, "not run")
+            arch = re.match(r"^arch/([^/]+)/", f)
+            if arch and arch.group(1) != "x86":
+                res[f] = (None, "not compiled: arch/%s needs its own cross "
+                          "toolchain" % arch.group(1), None, "not run")
+                continue
+            if not gcc or not ok:
+                res[f] = (False, "the tree's own file does not build in this "
+                          "config: " + kbuild.first_error(out), False, "not run")
                 continue
             tmp = os.path.join(work, "obj", f.replace("/", "_"))
             rb, ob = kb.run_variant(gcc, mb, tmp + ".base")
             ra, oa = kb.run_variant(gcc, ma, tmp + ".after")
             if rb:
-                bd = (False, "the base does not compile either: " + ob.strip()[-300:])
+                bd = (False, "the base does not compile either: " + kbuild.first_error(ob))
             elif ra:
-                bd = (False, "does not compile after: " + oa.strip()[-600:])
+                bd = (False, "does not compile after: " + kbuild.first_error(oa))
             else:
                 bd = (True, "compiles before and after")
             if not sp:
@@ -109,8 +114,8 @@ def check_build(kdir, cfiles, base_files, after_files, work, log):
             else:
                 _, sb = kb.run_variant(sp, mb, tmp + ".sbase")
                 _, sa = kb.run_variant(sp, ma, tmp + ".safter")
-                before = collections.Counter(kbuild.sparse_messages(sb, f))
-                after = collections.Counter(kbuild.sparse_messages(sa, f))
+                before = collections.Counter(kbuild.sparse_messages(sb, f, mb))
+                after = collections.Counter(kbuild.sparse_messages(sa, f, ma))
                 new = sorted((after - before).elements())
                 if new:
                     sd = (False, "new sparse warnings: " + "; ".join(new[:5]))
