@@ -620,8 +620,8 @@ def commit_message(kdir, prof, section, files, conv, left, prefix, cc, ident, pl
     else:
         subj = "release user pages with unpin_user_page*()"
         why = series.WHY_PIN
-    body = [prefix + subj, "", why, "", "Converted (where pinconv's plan traced "
-            "every release of the pages; see the review notes):", ""]
+    body = [prefix + subj, "", why, "", "Converted (where pinconv's plan traced every "
+            "release of the pages;", "see the review notes):", ""]
     for s in conv:
         head = "  %s:%d %s():" % (s.file, s.line, s.function)
         if len(head) > 75:
