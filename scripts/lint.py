@@ -189,6 +189,14 @@ def state_key(kdir):
     return h.hexdigest()
 
 
+def file_sha1(path):
+    try:
+        with open(path, "rb") as f:
+            return hashlib.sha1(f.read()).hexdigest()
+    except OSError:
+        return "-"
+
+
 def get_plan(kdir):
     """The plan: PINCONV_PLAN=file (tests, or a plan made elsewhere), or
     reports/<tree-id>/plan.json.  That one is reused when the tree (a git
@@ -213,7 +221,9 @@ def get_plan(kdir):
                 old = f.read().strip()
         except OSError:
             pass
-        if key and key == old and os.path.isfile(ppath):
+        # The key file also names the plan.json it vouches for, so a plan
+        # remade since by `make plan` (another API=, say) is not taken.
+        if key and old == "%s %s" % (key, file_sha1(ppath)):
             print("pinconv: lint: tree unchanged since the last plan, reusing %s"
                   % ppath, file=sys.stderr)
         else:
@@ -228,7 +238,7 @@ def get_plan(kdir):
             if r.returncode != 0:
                 die("make plan failed (exit %d); no lint report" % r.returncode)
             if key:
-                pt.write_atomic(kpath, key + "\n")
+                pt.write_atomic(kpath, "%s %s\n" % (key, file_sha1(ppath)))
         plan = load_json(ppath, "plan")
     if not isinstance(plan, dict) or plan.get("schema") != "pinconv-plan/1":
         die("plan: not a pinconv-plan/1 document")
