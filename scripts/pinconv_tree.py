@@ -225,7 +225,8 @@ def report_dir(kdir, out=None):
 
 def write_atomic(path, data):
     d = os.path.dirname(path)
-    os.makedirs(d, exist_ok=True)
+    if d:
+        os.makedirs(d, exist_ok=True)
     tmp = "%s.tmp.%d" % (path, os.getpid())
     with open(tmp, "w") as f:
         f.write(data)
