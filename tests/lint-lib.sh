@@ -30,7 +30,7 @@ git_tree() {
 	tmp=$(mktemp -d "$(lint_cache)/.make-$ver.XXXXXX") || return 1
 	# The Debian tree's .gitignore ignores its top level: add with -f.
 	if cp -al "$src" "$tmp/tree" &&
-		(cd "$tmp/tree" && git init -q && git add -f -A . &&
+		(cd "$tmp/tree" && git init -q && git config gc.auto 0 && git add -f -A . &&
 		 git -c user.name=pinconv -c user.email=pinconv@localhost \
 			commit -q -m "linux-source-$ver as unpacked") >&2; then
 		touch "$tmp/tree/.git/pinconv-complete"

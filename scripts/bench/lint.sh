@@ -43,7 +43,7 @@ run() {
 
 g=$work/tree
 cp -al "$kdir" "$g" &&
-	(cd "$g" && git init -q && git add -f -A . &&
+	(cd "$g" && git init -q && git config gc.auto 0 && git add -f -A . &&
 	 git -c user.name=b -c user.email=b@b commit -q -m base) || exit 2
 
 extra=" (target <= 60)" run whole_tree_wall_s FORMAT=json
