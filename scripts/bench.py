@@ -36,7 +36,7 @@ def fig(name, value):
 
 
 def main():
-    kdir = pt.check_tree(sc.default_kdir())
+    kdir = pt.check_tree(pt.default_kdir())
     fig("tree", "%s (Linux %s)" % (kdir, pt.kernel_version(kdir)))
     fig("cores", os.cpu_count())
     with tempfile.TemporaryDirectory(prefix="pinconv-bench.") as out:

@@ -68,17 +68,6 @@ def note(msg):
     print("pinconv: " + msg, file=sys.stderr)
 
 
-def default_kdir():
-    kdir = os.environ.get("KDIR", "")
-    if kdir:
-        return kdir
-    r = subprocess.run([os.path.join(TOP, "scripts/default-tree.sh"), "6.12"],
-                       stdout=subprocess.PIPE, text=True)
-    if r.returncode:
-        pt.die("cannot provide the default tree (linux-source-6.12)")
-    return r.stdout.strip()
-
-
 def slug_of(words):
     return "+".join(w.strip("/").replace("/", "-") for w in words) or "all"
 
@@ -1165,7 +1154,7 @@ def resolve_scope(kdir, words):
 def main():
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
-    kdir = pt.check_tree(default_kdir())
+    kdir = pt.check_tree(pt.default_kdir())
     api = os.environ.get("API", "").strip() or None
     prof, extract_api = pt.choose_profile(kdir, api)
     words = os.environ.get("SUBSYS", "").replace(",", " ").split()

@@ -34,6 +34,21 @@ def die(msg, code=2):
     sys.exit(code)
 
 
+def default_kdir():
+    """KDIR from the environment, else Debian's linux-source-6.12 unpacked
+    once into the cache by scripts/default-tree.sh."""
+    kdir = os.environ.get("KDIR", "")
+    if kdir:
+        return kdir
+    import subprocess
+    here = os.path.dirname(os.path.abspath(__file__))
+    r = subprocess.run([os.path.join(here, "default-tree.sh"), "6.12"],
+                       stdout=subprocess.PIPE, text=True)
+    if r.returncode:
+        die("no KDIR= and the default tree (linux-source-6.12) is not available")
+    return r.stdout.strip()
+
+
 def is_kernel_tree(kdir):
     return (os.path.isfile(os.path.join(kdir, "Makefile")) and
             os.path.isfile(os.path.join(kdir, "include/linux/mm.h")) and

@@ -44,17 +44,6 @@ VERDICTS = ("CONVERT", "MIXED", "EXTRA_REF", "ESCAPES", "KEEP_GET", "PINNED",
             "MISMATCH", "UNKNOWN")
 
 
-def default_kdir():
-    kdir = os.environ.get("KDIR", "")
-    if kdir:
-        return kdir
-    r = subprocess.run([os.path.join(TOP, "scripts/default-tree.sh"), "6.12"],
-                       stdout=subprocess.PIPE, text=True)
-    if r.returncode:
-        pt.die("cannot provide the default tree (linux-source-6.12)", 1)
-    return r.stdout.strip()
-
-
 def load_scan(kdir, rdir):
     path = os.path.join(rdir, "scan.json")
     stale = not os.path.isfile(path) or \
@@ -255,7 +244,7 @@ def render_md(plan, stats):
 
 
 def main():
-    kdir = pt.check_tree(default_kdir())
+    kdir = pt.check_tree(pt.default_kdir())
     api = os.environ.get("API") or None
     info = pt.tree_info(kdir, api)
     rdir = pt.report_dir(kdir, os.environ.get("OUT") or None)

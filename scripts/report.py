@@ -32,7 +32,6 @@ import html
 import json
 import os
 import re
-import subprocess
 import sys
 from collections import Counter, defaultdict
 
@@ -680,16 +679,6 @@ def render_md(tree, acqs, rels, rows, extra_md, changes, base_tree, scope):
 
 # ------------------------------------------------------------------- main
 
-def default_kdir():
-    here = os.path.dirname(os.path.abspath(__file__))
-    try:
-        return subprocess.run([os.path.join(here, "default-tree.sh"), "6.12"],
-                              check=True, stdout=subprocess.PIPE,
-                              text=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        die("no KDIR= and the default 6.12 tree is not available")
-
-
 def load_report(rdir, kdir_hint):
     ppath = os.path.join(rdir, "plan.json")
     plan = load_json(ppath, "plan")
@@ -703,7 +692,7 @@ def load_report(rdir, kdir_hint):
 
 
 def main():
-    kdir = pt.check_tree(os.environ.get("KDIR") or default_kdir())
+    kdir = pt.check_tree(pt.default_kdir())
     rdir = pt.report_dir(kdir, os.environ.get("OUT") or None)
     plan, scan, family = load_report(rdir, os.environ.get("KDIR", ""))
     patches = converting_patches(rdir)

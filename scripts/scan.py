@@ -36,17 +36,6 @@ SPATCH_TIMEOUT = int(os.environ.get("PINCONV_SPATCH_TIMEOUT", "60"))
 EXCLUDE_DIRS = ("tools/",)
 
 
-def default_kdir():
-    kdir = os.environ.get("KDIR", "")
-    if kdir:
-        return kdir
-    r = subprocess.run([os.path.join(TOP, "scripts/default-tree.sh"), "6.12"],
-                       stdout=subprocess.PIPE, text=True)
-    if r.returncode:
-        pt.die("cannot provide the default tree (linux-source-6.12)", 1)
-    return r.stdout.strip()
-
-
 def need_tools():
     for tool in ("spatch", "parallel", "grep"):
         if not shutil.which(tool):
@@ -455,7 +444,7 @@ def notes(scan):
 
 def main():
     need_tools()
-    kdir = pt.check_tree(default_kdir())
+    kdir = pt.check_tree(pt.default_kdir())
     api = os.environ.get("API") or None
     if api and api not in pt.PROFILES:
         pt.die("unknown API=%s (known: %s)" % (api, ", ".join(pt.PROFILES)))
