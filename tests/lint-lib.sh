@@ -57,3 +57,24 @@ plant() {
 git_commit() {
 	git -c user.name=pinconv -c user.email=pinconv@localhost commit -q "$@"
 }
+
+# check_record JSON RECORD: a lint.json against a hand-read record,
+# "file:line call REAL|FP reason" a line; the errors in JSON are exactly the record's.
+check_record() {
+	$PY - "$1" "$2" <<-\EOF
+	import json, sys
+	j = json.load(open(sys.argv[1]))
+	got = sorted("%s:%d %s" % (f["file"], f["line"], f["call"])
+	             for f in j["findings"] if f["level"] == "error")
+	rec = [l.split() for l in sys.argv[2].splitlines() if l.strip()]
+	assert all(r[2] in ("REAL", "FP") for r in rec), "record lines need REAL or FP"
+	want = sorted("%s %s" % (r[0], r[1]) for r in rec)
+	print("errors:", len(got), "recorded:", len(want),
+	      "false positives:", sum(r[2] == "FP" for r in rec))
+	for g in sorted(set(got) - set(want)):
+	    print("not recorded:", g)
+	for w in sorted(set(want) - set(got)):
+	    print("recorded, not reported:", w)
+	assert got == want
+	EOF
+}

@@ -56,26 +56,6 @@ drivers/misc/bcm-vk/bcm_vk_sg.c:126 __free_page REAL same function, same bug in 
 drivers/virt/acrn/vm.c:85 put_page REAL monitor_page is pinned (pin_user_pages_fast FOLL_LONGTERM, hsm.c:346, replaced with unpin_user_page at hsm.c:362) but acrn_vm_destroy() drops it with put_page()
 '
 
-# check_record JSON RECORD: the errors in JSON are exactly the record's.
-check_record() {
-	$PY - "$1" "$2" <<-\EOF
-	import json, sys
-	j = json.load(open(sys.argv[1]))
-	got = sorted("%s:%d %s" % (f["file"], f["line"], f["call"])
-	             for f in j["findings"] if f["level"] == "error")
-	rec = [l.split() for l in sys.argv[2].splitlines() if l.strip()]
-	assert all(r[2] in ("REAL", "FP") for r in rec), "record lines need REAL or FP"
-	want = sorted("%s %s" % (r[0], r[1]) for r in rec)
-	print("errors:", len(got), "recorded:", len(want),
-	      "false positives:", sum(r[2] == "FP" for r in rec))
-	for g in sorted(set(got) - set(want)):
-	    print("not recorded:", g)
-	for w in sorted(set(want) - set(got)):
-	    print("recorded, not reported:", w)
-	assert got == want
-	EOF
-}
-
 test_expect_success 'the provenance engine is there (scripts/plan.py)' '
 	test -f "$PINCONV/scripts/plan.py"
 '

@@ -7,6 +7,7 @@
 # Also: the JSON validates, the SARIF is well formed, the exit status says
 # whether there are errors, and the trees are not written to.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lint-lib.sh"
 
 LINT="$PY $PINCONV/scripts/lint.py"
 unset SINCE BASELINE FORMAT NOTES OUT PINCONV_PLAN
@@ -22,26 +23,6 @@ mm/gup.c:2058 unpin_user_page FP reached only with FOLL_LONGTERM, which requires
 mm/gup.c:2083 unpin_user_page FP same function, same FOLL_LONGTERM-implies-FOLL_PIN reason
 mm/gup.c:2423 unpin_user_page FP undo_dev_pagemap() unpins only "if (flags & FOLL_PIN)", else put_page(); flag-insensitive
 '
-
-# check_record JSON RECORD: the errors in JSON are exactly the record's.
-check_record() {
-	$PY - "$1" "$2" <<-\EOF
-	import json, sys
-	j = json.load(open(sys.argv[1]))
-	got = sorted("%s:%d %s" % (f["file"], f["line"], f["call"])
-	             for f in j["findings"] if f["level"] == "error")
-	rec = [l.split() for l in sys.argv[2].splitlines() if l.strip()]
-	assert all(r[2] in ("REAL", "FP") for r in rec), "record lines need REAL or FP"
-	want = sorted("%s %s" % (r[0], r[1]) for r in rec)
-	print("errors:", len(got), "recorded:", len(want),
-	      "false positives:", sum(r[2] == "FP" for r in rec))
-	for g in sorted(set(got) - set(want)):
-	    print("not recorded:", g)
-	for w in sorted(set(want) - set(got)):
-	    print("recorded, not reported:", w)
-	assert got == want
-	EOF
-}
 
 validate() {
 	$PY "$PINCONV/scripts/schema/validate.py" lint.schema.json "$1"
