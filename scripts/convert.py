@@ -227,9 +227,41 @@ def select(plan, scope, prof, extract_api, kdir):
             x = parent[x]
         return x
 
+    # A pinned acquisition (pin_user_pages*(), iov_iter_extract_pages())
+    # is never rewritten: it joins only releases no other acquisition
+    # reaches, so a release both see is judged by the unpinned one's
+    # group (its verdict says the pinned pages are there: MIXED, MISMATCH).
+    acq_of = {}
+    for a in acqs_all:
+        for k in a.rec.get("releases", []):
+            acq_of.setdefault(k, []).append(a)
+
+    def pinned(a):
+        return fam.get(a.call, {}).get("kind", "get") in ("pin", "extract")
+
+    # An iov_iter acquisition is rewritten with a flag set where its own
+    # store puts the page in the carrier (extract/get_pages2_to_extract):
+    # pages stored elsewhere keep put_page(), whoever acquired them.  So
+    # when only iov_iter users reach a release, the one in the release's
+    # file owns it, and iov_iter users elsewhere (vmsplice's pipe pages
+    # read back by fuse) do not join its group.
+    def iter_user(a):
+        return extract_api and a.call in ITER_GET
+
+    def joins(a, k):
+        others = [b for b in acq_of[k] if not pinned(b)]
+        if pinned(a):
+            return not others
+        if iter_user(a) and all(iter_user(b) for b in others):
+            here = [b for b in others if b.file == k.split(":")[0]]
+            return not here or a in here
+        return True
+
     for a in acqs_all:
         find(id(a))
         for k in a.rec.get("releases", []):
+            if not joins(a, k):
+                continue
             for r in by_key.get(k, []):
                 parent[find(id(r))] = find(id(a))
     groups = {}

@@ -8,7 +8,10 @@
 2. facts:      semantic-patches/facts/*.cocci (joined into one rule, run
                by GNU parallel through scan.run_spatch, cached per file
                content) print JSON Lines: call arguments, moves, returns,
-               declarations, function definitions, dirty loops;
+               declarations, function definitions, dirty loops, and
+               which definition of a local page pointer reaches which
+               use (defuse.cocci: a local's values on different paths
+               stay apart);
 3. graph:      every page expression is named as a carrier — a local
                (file:function:name), a struct field ("struct type.field",
                or "?.field" when the base's type is not known, joined to
@@ -42,7 +45,7 @@ import scan  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RULE_DIR = os.path.join(TOP, "semantic-patches/facts")
-RULES = ("calls", "moves", "decls", "dirty-loop")
+RULES = ("calls", "moves", "decls", "dirty-loop", "defuse")
 MAX_ROUNDS = 6
 PER_JOB = 3
 # The page allocator and GUP themselves, and the generic headers: flows
@@ -302,6 +305,8 @@ class Facts:
         self.dirty = set()
         self.icalls = collections.defaultdict(dict)
         self.iters = collections.defaultdict(dict)
+        self.du_def = collections.defaultdict(set)
+        self.du_use = collections.defaultdict(set)
         # Facts come from the cache or from parallel spatch runs: one
         # order, so node and hop numbers (and chains) never depend on it.
         self.recs = sorted((r for r in self.recs if r.get("func") not in self.skip),
@@ -331,6 +336,9 @@ class Facts:
                 self.iters[(f, r["line"], r["col"], r["iterator"], r["func"])][r["n"]] = r["e"]
             elif k == "dirtyloop":
                 self.dirty.add((f, r["line"], r["col"]))
+            elif k == "du":
+                self.du_def[(f, r["func"], r["name"])].add(r["dline"])
+                self.du_use[(f, r["func"], r["name"], r["line"])].add(r["dline"])
         self.call_at = collections.defaultdict(list)
         for key in self.calls:
             self.call_at[(key[0], key[1], key[3])].append(key)
@@ -488,8 +496,24 @@ class Facts:
         if t[0] in ("NULL", "true", "false") or t[0].isupper() and len(t) == 1:
             return []
         if (file, func, name) in self.decl:
-            return ["L:%s:%s:%s" % (file, func, name)]
+            return self._local(file, func, name, line)
         return ["G:%s:%s" % (file, name)]
+
+    def _local(self, file, func, name, line):
+        """A local page pointer with two or more definitions has a node
+        per definition ("L:file:func:name#line"): a store at a definition
+        line writes that version, a read sees the versions defuse.cocci
+        says reach it (all of them when it says nothing).  The plain node
+        holds what no definition fact names (parameters, other stores)
+        and is read everywhere, so a missing fact loses no flow."""
+        base = "L:%s:%s:%s" % (file, func, name)
+        defs = self.du_def.get((file, func, name))
+        if not defs or len(defs) < 2:
+            return [base]
+        if self.store:
+            return [base + "#%d" % line] if line in defs else [base]
+        seen = self.du_use.get((file, func, name, line)) or defs
+        return [base] + [base + "#%d" % d for d in sorted(seen)]
 
     def call_result(self, name, args, file, func, line):
         if name in ORIGINS:
@@ -651,10 +675,16 @@ class Facts:
                 if not p:
                     continue
                 h = g.hop(f, line, "%s(%s) [arg %d]" % (callee, _short(e), n))
-                for c in self.carriers(e, f, fn, line):
+                addr = e.strip().startswith("&")
+                cs = self.carriers(e, f, fn, line)
+                for c in cs:
                     g.edge(c, p, h)
                     self.called.add((df, callee))
-                    self.bindings.append((c, p, h, e.strip().startswith("&")))
+                # What the callee writes through &v is v's value after the call.
+                back = cs + [c for c in self.carriers(e, f, fn, line, store=True)
+                             if c not in cs] if addr else cs
+                for c in back:
+                    self.bindings.append((c, p, h, addr))
         # A known function passed as an argument: its address escapes.
         for n, e in args.items():
             name = e.strip().lstrip("&").strip()
@@ -1096,6 +1126,7 @@ def collect(kdir, family, workdir, stats=None):
         g = fx.make_graph(ops)
     stats["files"] = len(done)
     return fx, g
+
 
 
 def main(argv):

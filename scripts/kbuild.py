@@ -111,9 +111,13 @@ def kconfig_depends(kdir, sym):
 
 
 def _run(cmd, cwd=None, timeout=1800):
+    # The tree's make must not inherit ours: `make -s convert` exports
+    # MAKEFLAGS=s, which would hide the V=1 command lines read here.
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
     return subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True,
-                          errors="replace", timeout=timeout)
+                          errors="replace", timeout=timeout, env=env)
 
 
 class Kbuild:

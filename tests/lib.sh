@@ -63,6 +63,16 @@ test_done() {
 
 # Helpers for bodies.
 test_cmp() { diff -u "$1" "$2"; }
+# test_line_count OP N FILE, as in git's t/: test_line_count = 1 patches
+test_line_count() {
+	local n
+	n=$(wc -l <"$3")
+	if ! test "$n" "$1" "$2"; then
+		echo "test_line_count: $3 has $n lines, want $1 $2" >&2
+		cat "$3" >&2
+		return 1
+	fi
+}
 test_must_fail() {
 	"$@"
 	local rc=$?

@@ -94,6 +94,15 @@ test_expect_success 'a release helper used as a callback too: UNKNOWN' '
 	verdict unknown.c unknown_release put_page >got && test_cmp expect got
 '
 
+test_expect_success 'one local, two paths: the GUP page reaches put_page(st->pg) only, not the ring'"'"'s __free_page' '
+	echo "['\''CONVERT'\'']" >expect &&
+	verdict paths.c paths_copy put_page >got && test_cmp expect got &&
+	json_get out/plan.json "[(a[\"line\"], a[\"releases\"]) for a in j[\"acquisitions\"] if a[\"file\"] == \"drivers/pinconv/paths.c\"]" >got &&
+	echo "[(26, ['\''drivers/pinconv/paths.c:39'\''])]" >expect && test_cmp expect got &&
+	json_get out/plan.json "[r for r in j[\"releases\"] if r[\"function\"] == \"paths_drain\"]" >got &&
+	echo "[]" >expect && test_cmp expect got
+'
+
 test_expect_success 'every acquisition of the tree lists its releases' '
 	json_get out/plan.json "[(a[\"file\"], a[\"line\"]) for a in j[\"acquisitions\"] if a[\"file\"].startswith(\"drivers/\") and not a[\"releases\"]]" >got &&
 	echo "[]" >expect && test_cmp expect got

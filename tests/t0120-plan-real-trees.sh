@@ -4,7 +4,14 @@
 #   6.12 fs/fuse/dev.c   fuse_copy_fill() fills cs->pg from
 #        iov_iter_get_pages2() (l. 788), alloc_page() (l. 771, splice
 #        write) or a pipe buffer's page (l. 762); fuse_copy_finish() drops
-#        it with put_page(cs->pg) (l. 733): MIXED, needs a flag.
+#        it with put_page(cs->pg) (l. 733): MIXED, needs a flag.  The
+#        local `page` holds the alloc_page() page (l. 771, stored in
+#        buf->page l. 775) and the GUP page (l. 788, stored in cs->pg
+#        l. 794) on different paths: the GUP page reaches l. 733 only.
+#   6.12 virt/kvm/kvm_main.c   hva_to_pfn_slow(): get_user_page_fast_only()
+#        into wpage (l. 2866), put_page(page) drops the *first* page (l.
+#        2868), then page = wpage: wpage's page is only turned into a pfn
+#        (page_to_pfn, l. 2872); the caller releases the pfn.
 #   6.12 drivers/infiniband/core/umem.c   pin_user_pages_fast() into
 #        page_list (l. 235) -> sg_alloc_append_table_from_pages() ->
 #        __ib_umem_release(): for_each_sgtable_sg() +
@@ -60,6 +67,18 @@ test_expect_success '6.12 fuse: put_page(cs->pg) in fuse_copy_finish is MIXED (G
 	rel $P fs/fuse/dev.c 733 >got && cat got &&
 	grep "MIXED" got && grep "'\''gup'\''" got && grep "'\''alloc'\''" got && grep "'\''pipe'\''" got &&
 	json_get $P "[r[\"acquisitions\"] for r in j[\"releases\"] if r[\"file\"] == \"fs/fuse/dev.c\" and r[\"line\"] == 733][0]" | grep "fs/fuse/dev.c:788"
+'
+
+test_expect_success '6.12 fuse: the pages of fuse_copy_fill reach put_page(cs->pg) only (not the pipe buffer of the other path)' '
+	acq_releases $P fs/fuse/dev.c 788 >got &&
+	echo "['\''fs/fuse/dev.c:733'\'']" >expect && test_cmp expect got
+'
+
+test_expect_success '6.12 kvm hva_to_pfn_slow: wpage is not released by the put_page(page) before page = wpage' '
+	acq_releases $P virt/kvm/kvm_main.c 2866 >got &&
+	echo "[]" >expect && test_cmp expect got &&
+	json_get $P "[a[\"note\"] for a in j[\"acquisitions\"] if a[\"file\"] == \"virt/kvm/kvm_main.c\" and a[\"line\"] == 2866][0]" >note &&
+	grep "meta" note
 '
 
 test_expect_success '6.12 umem: both releases of ib_umem_get pins are PINNED, the sg walk included' '
