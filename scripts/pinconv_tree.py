@@ -14,6 +14,7 @@
 
 import hashlib
 import json
+import collections
 import os
 import re
 import sys
@@ -82,9 +83,36 @@ def kernel_version(kdir):
     return v + vals.get("EXTRAVERSION", "")
 
 
+_LEXEME = re.compile(r"/\*.*?(?:\*/|\Z)|//[^\n]*|([\"'])((?:\\.|(?!\1)[^\\\n])*)(\\?)(.?)", re.S)
+_NOT_NL = re.compile(r"[^\n]")
+
+
+def _blank(m):
+    s = m.group(0)
+    q = m.group(1)
+    if not q:                               # a comment
+        return _NOT_NL.sub(" ", s)
+    body, bsl, term = m.group(2), m.group(3), m.group(4)
+    if bsl:                                 # a backslash ends the text
+        body += bsl
+        term = ""
+    if term:                                # closed, or cut at a newline
+        return q + _NOT_NL.sub(" ", body) + q
+    if not body:
+        return q
+    return q + _NOT_NL.sub(" ", body[:-1]) + q
+
+
 def strip_comments(text):
     """Blank out comments and string/char literals, keeping offsets and
-    newlines so line numbers stay right."""
+    newlines so line numbers stay right (an unterminated literal ends at
+    its line's end)."""
+    return _LEXEME.sub(_blank, text)
+
+
+def _strip_comments_loop(text):
+    """The reference implementation strip_comments() must agree with
+    (tests/t0001)."""
     out = []
     i, n = 0, len(text)
     while i < n:
@@ -142,7 +170,34 @@ def gup_family(kdir):
     kind: "get" (FOLL_GET reference), "pin" (FOLL_PIN) or "extract"
     (pins only user-backed iterators: iov_iter_extract_will_pin()).
     pages_arg/flags_arg: 0-based index, or -1 when there is none.
+    Cached by the headers' content and this file's (parsing mm.h takes
+    seconds, and every stage asks).
     """
+    h = hashlib.sha1(open(os.path.abspath(__file__), "rb").read())
+    for hdr in FAMILY_HEADERS:
+        path = os.path.join(kdir, hdr)
+        h.update(hdr.encode() + b"\0")
+        if os.path.isfile(path):
+            with open(path, "rb") as f:
+                h.update(f.read())
+    cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or
+                         os.path.expanduser("~/.cache"), "pinconv", "family",
+                         h.hexdigest() + ".json")
+    try:
+        with open(cache) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        pass
+    fam = _gup_family(kdir)
+    try:
+        os.makedirs(os.path.dirname(cache), exist_ok=True)
+        write_atomic(cache, json.dumps(fam, sort_keys=True))
+    except OSError:
+        pass
+    return fam
+
+
+def _gup_family(kdir):
     fam = {}
     decl = re.compile(r"(?:^|[;}\n])\s*((?:extern\s+|static\s+|inline\s+|"
                       r"__always_inline\s+)*[\w\s\*]+?)\b(\w+)\s*\(([^;{)]*(?:\([^)]*\)[^;{)]*)*)\)\s*[;{]",
@@ -310,18 +365,39 @@ class Maintainers:
         slashes = pat.count("/")
         depth = slashes + (0 if pat.endswith("/") else 1)
         rank = (depth, 0 if ("*" in pat or "?" in pat) else 1)
-        return re.compile("^" + rx), slashes, pat.endswith("/"), rank
+        return re.compile("^" + rx), slashes, pat.endswith("/"), rank, pat
 
     @staticmethod
     def _match(g, relpath):
-        rx, slashes, isdir, _ = g
+        rx, slashes, isdir = g[:3]
         if not rx.match(relpath):
             return False
         return isdir or relpath.count("/") == slashes
 
     def section_of(self, relpath):
+        memo = self.__dict__.setdefault("_memo", {})
+        if relpath not in memo:
+            memo[relpath] = self._section_of(relpath)
+        return memo[relpath]
+
+    def _candidates(self, relpath):
+        """The sections that can match relpath: an F:/X: pattern whose
+        literal start is a prefix of it, or any N: regex."""
+        if not hasattr(self, "_byprefix"):
+            self._byprefix = collections.defaultdict(set)
+            for i, (name, fs, xs, ns) in enumerate(self._compiled):
+                for g in fs:
+                    lit = re.split(r"[*?]", g[4], 1)[0]
+                    self._byprefix[lit.split("/", 1)[0] if "/" in lit else ""].add(i)
+                if ns:
+                    self._byprefix[""].add(i)
+        first = relpath.split("/", 1)[0]
+        return [self._compiled[i] for i in
+                sorted(self._byprefix.get(first, set()) | self._byprefix[""])]
+
+    def _section_of(self, relpath):
         best, best_rank = "THE REST", (-1, 0)
-        for name, fs, xs, ns in self._compiled:
+        for name, fs, xs, ns in self._candidates(relpath):
             if name == "THE REST":
                 continue
             if any(self._match(g, relpath) for g in xs):
