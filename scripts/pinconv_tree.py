@@ -340,11 +340,18 @@ class Maintainers:
                 else:
                     cur = None
         self.sections = [s for s in self.sections if s["F"] or s["N"]]
-        self._compiled = [(s["name"],
-                           [self._glob(p) for p in s["F"]],
-                           [self._glob(p) for p in s["X"]],
-                           [re.compile(p) for p in s["N"] if self._okre(p)])
-                          for s in self.sections]
+        self._compiled = {}
+
+    def _section(self, i):
+        """Section i with its patterns compiled (on first use: a path
+        only ever needs the few sections _candidates() names)."""
+        if i not in self._compiled:
+            s = self.sections[i]
+            self._compiled[i] = (s["name"],
+                                 [self._glob(p) for p in s["F"]],
+                                 [self._glob(p) for p in s["X"]],
+                                 [re.compile(p) for p in s["N"] if self._okre(p)])
+        return self._compiled[i]
 
     @staticmethod
     def _okre(p):
@@ -384,16 +391,21 @@ class Maintainers:
         """The sections that can match relpath: an F:/X: pattern whose
         literal start is a prefix of it, or any N: regex."""
         if not hasattr(self, "_byprefix"):
+            # Key: the pattern's first one or two whole directories
+            # before any wildcard ("" when it has none).
             self._byprefix = collections.defaultdict(set)
-            for i, (name, fs, xs, ns) in enumerate(self._compiled):
-                for g in fs:
-                    lit = re.split(r"[*?]", g[4], 1)[0]
-                    self._byprefix[lit.split("/", 1)[0] if "/" in lit else ""].add(i)
-                if ns:
+            for i, s in enumerate(self.sections):
+                for pat in s["F"]:
+                    dirs = re.split(r"[*?]", pat, 1)[0].split("/")[:-1]
+                    self._byprefix["/".join(dirs[:2])].add(i)
+                if s["N"]:
                     self._byprefix[""].add(i)
-        first = relpath.split("/", 1)[0]
-        return [self._compiled[i] for i in
-                sorted(self._byprefix.get(first, set()) | self._byprefix[""])]
+        dirs = relpath.split("/")[:-1]
+        keys = ["", "/".join(dirs[:1]), "/".join(dirs[:2])]
+        found = set()
+        for k in set(keys):
+            found |= self._byprefix.get(k, set())
+        return [self._section(i) for i in sorted(found)]
 
     def _section_of(self, relpath):
         best, best_rank = "THE REST", (-1, 0)

@@ -193,8 +193,12 @@ The engine cannot tell:
 - pages whose use is only in a file it never reads (a callee outside the
   candidates) - "no use of the data seen" is then said in the reason, and
   the verdict stays CONVERT;
-- flow-sensitive facts: a carrier that holds a GUP page on one path and
-  a page-cache page on another is MIXED even if the paths never meet;
+- flow-sensitive facts beyond locals: a local `struct page *` has one
+  node per definition (defuse.cocci: which assignment reaches which use,
+  so `page` holding an alloc_page() page on one path and a GUP page on
+  another keeps them apart), but a struct field, an array or a folio
+  local that holds a GUP page on one path and a page-cache page on
+  another is MIXED even if the paths never meet;
 - which iov_iter type reaches an `iov_iter_get_pages*` call from outside
   the tree's callers it read (a `->read_iter` parameter): that is the
   `iter` origin, and the release is MIXED (it must become conditional on
