@@ -30,6 +30,7 @@ flags, releases) is what scripts/pinflow solves.
 """
 
 import collections
+import concurrent.futures
 import functools
 import hashlib
 import json
@@ -309,13 +310,17 @@ class Facts:
         self.du_use = collections.defaultdict(set)
         # Facts come from the cache or from parallel spatch runs: one
         # order, so node and hop numbers (and chains) never depend on it.
+        keys = self.__dict__.setdefault("_sortkeys", {})
+        for r in self.recs:
+            if id(r) not in keys:
+                keys[id(r)] = (r["file"], r.get("line", 0), r.get("col", 0),
+                               r["k"], r.get("n", -1), r.get("e") or
+                               r.get("dst") or r.get("name") or "",
+                               r.get("src") or r.get("callee") or
+                               r.get("member") or r.get("iterator") or
+                               r.get("fname") or "", r.get("dline", 0))
         self.recs = sorted((r for r in self.recs if r.get("func") not in self.skip),
-                           key=lambda r: (r["file"], r.get("line", 0), r.get("col", 0),
-                                          r["k"], r.get("n", -1), r.get("e") or
-                                          r.get("dst") or r.get("name") or "",
-                                          r.get("src") or r.get("callee") or
-                                          r.get("member") or r.get("iterator") or
-                                          r.get("fname") or ""))
+                           key=lambda r: keys[id(r)])
         for r in self.recs:
             k, f = r["k"], r["file"]
             if k == "decl":
@@ -849,8 +854,11 @@ def spatch_files(kdir, files, workdir, rule):
     scan.macro_file(workdir)
     env = dict(os.environ)
     listing = os.path.join(workdir, "files")
+    # Largest first, so the last groups are small and both cores finish
+    # together (each file's facts do not depend on its group).
+    order = sorted(files, key=lambda f: (-os.path.getsize(os.path.join(kdir, f)), f))
     with open(listing, "w") as f:
-        f.write("\n".join(files) + "\n")
+        f.write("\n".join(order) + "\n")
     recs, failed, retry = [], {}, []
     for fs, rc, out, err in scan._parallel(kdir, env, listing, workdir, "par",
                                            PER_JOB, rule):
@@ -927,17 +935,21 @@ _WORD = re.compile(r"\w+")
 _NAMES = {}
 
 
-def names_in(f, text):
-    """(names defined at a line start as `... name(`, names called as
-    `name (`, members after -> or ., every word) of a file's text: the
-    sets the discovery patterns of collect() ask about."""
-    if f not in _NAMES:
-        defs = set()
-        for line in _DEF_LINE.findall(text):
-            defs.update(_DEF_NAME.findall(line))
-        _NAMES[f] = (defs, set(_CALL_NAME.findall(text)),
-                     set(_MEMBER.findall(text)), set(_WORD.findall(text)))
-    return _NAMES[f]
+def names_in(f, text, kind):
+    """The names a discovery pattern of collect() asks about, from a
+    file's text: "def" (defined at a line start as `... name(`), "call"
+    (called as `name (`), "member" (after -> or .), "word" (any)."""
+    key = (f, kind)
+    if key not in _NAMES:
+        if kind == "def":
+            out = set()
+            for line in _DEF_LINE.findall(text):
+                out.update(_DEF_NAME.findall(line))
+        else:
+            out = set({"call": _CALL_NAME, "member": _MEMBER,
+                       "word": _WORD}[kind].findall(text))
+        _NAMES[key] = out
+    return _NAMES[key]
 
 
 def grep_files(kdir, patterns, only_c=False, within=None):
@@ -1041,7 +1053,12 @@ def bio_release_class(kdir):
 def collect(kdir, family, workdir, stats=None):
     """Iterate candidates to a fixed point; return the Facts and graph."""
     stats = stats if stats is not None else {}
-    files = set(scan.candidates(kdir, family))
+    # The two tree-wide greps run beside the first round's work.
+    pool = concurrent.futures.ThreadPoolExecutor(2)
+    cands_f = pool.submit(scan.candidates, kdir, family)
+    universe_f = pool.submit(page_files, kdir)
+    pool.shutdown(wait=False)
+    files = set(cands_f.result())
     done, recs = set(), []
     fx = Facts(kdir, family, bio_release_class(kdir))
     asked = set()
@@ -1118,7 +1135,7 @@ def collect(kdir, family, workdir, stats=None):
                 pats.append(("field", r"(->|\.)(%s)\b" % "|".join(
                     sorted(re.escape(x) for x in byname))))
         if pats and universe is None:
-            universe = page_files(kdir)
+            universe = universe_f.result()
         cands = grep_files(kdir, [p for _, p in pats], within=universe - done - files) \
             if pats else set()
         for f in sorted(cands):
@@ -1127,15 +1144,16 @@ def collect(kdir, family, workdir, stats=None):
             text = read_text(kdir, f)
             # The grep patterns above, answered from the file's names
             # (one pass over the text instead of one alternation each).
-            defs, calls, members, words = names_in(f, text)
             for kind, pat in pats:
-                if kind == "def" and f.endswith(".c") and defs & asked_now["def"]:
+                if kind == "def" and f.endswith(".c") and \
+                        names_in(f, text, "def") & asked_now["def"]:
                     hits.add(f)
-                elif kind == "call" and calls & asked_now["call"]:
+                elif kind == "call" and names_in(f, text, "call") & asked_now["call"]:
                     hits.add(f)
-                elif kind == "field" and members & byname.keys() and \
+                elif kind == "field" and names_in(f, text, "member") & byname.keys() and \
                         RELEASE_TOKEN.search(text):
                     # Only files that name the struct and can release or use pages.
+                    members, words = names_in(f, text, "member"), names_in(f, text, "word")
                     for fld, typs in byname.items():
                         if fld in members and typs & words:
                             hits.add(f)

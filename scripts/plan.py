@@ -76,7 +76,7 @@ def solve(graph, workdir):
     gpath = os.path.join(workdir, "graph.json")
     spath = os.path.join(workdir, "solution.json")
     with open(gpath, "w") as f:
-        json.dump(graph, f)
+        f.write(json.dumps(graph))      # dumps: the C encoder
     t = time.time()
     r = subprocess.run([PINFLOW, gpath, spath], stderr=subprocess.PIPE, text=True)
     if r.returncode:
