@@ -844,6 +844,7 @@ def rules_hash():
             h.update(f.read())
     with open(scan.MACROS, "rb") as f:
         h.update(f.read())
+    h.update(" ".join(scan.SPATCH_OPTS).encode())
     return h.hexdigest()
 
 

@@ -31,6 +31,12 @@ import pinconv_tree as pt  # noqa: E402
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RULE = os.path.join(TOP, "semantic-patches/scan/gup_calls.cocci")
 MACROS = os.path.join(TOP, "semantic-patches/scan/macros.h")
+# --no-saved-typedefs: a typedef spatch guesses in one file must not
+# change how it parses the next one of the same run (kvm_main.c parsed
+# in a group of 40 gave other facts than alone; ceph's kfree(pages) became
+# a declaration).  Each file's results then do not depend on its group.
+SPATCH_OPTS = ["--very-quiet", "--no-includes", "--include-headers",
+               "--no-saved-typedefs"]
 SPATCH_TIMEOUT = int(os.environ.get("PINCONV_SPATCH_TIMEOUT", "60"))
 # Userspace code (tools/) never calls the kernel's GUP.
 EXCLUDE_DIRS = ("tools/",)
@@ -94,7 +100,7 @@ def _parallel(kdir, env, listing, workdir, name, per_job, rule):
     jobs = os.environ.get("PINCONV_JOBS", str(os.cpu_count() or 2))
     cmd = ["parallel", "--will-cite", "-j", jobs, "-X", "-n", str(per_job),
            "--joblog", joblog, "--results", results + "/{#}/",
-           "spatch", "--very-quiet", "--no-includes", "--include-headers",
+           "spatch"] + SPATCH_OPTS + [
            "--macro-file-builtins", os.path.join(workdir, "macros.h"),
            "--timeout", str(SPATCH_TIMEOUT), "--sp-file", rule, "{}",
            "::::", listing]
@@ -130,6 +136,7 @@ def _rule_key(rule, env):
             h.update(f.read())
     for k in sorted(env):
         h.update(("%s=%s\n" % (k, env[k])).encode())
+    h.update(" ".join(SPATCH_OPTS).encode())
     v = subprocess.run(["spatch", "--version"], stdout=subprocess.PIPE,
                        text=True).stdout.split("\n")[0]
     h.update(v.encode())
