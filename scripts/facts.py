@@ -39,6 +39,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pinconv_tree as pt  # noqa: E402
@@ -1054,6 +1055,7 @@ def bio_release_class(kdir):
 def collect(kdir, family, workdir, stats=None):
     """Iterate candidates to a fixed point; return the Facts and graph."""
     stats = stats if stats is not None else {}
+    t_start = time.time()
     # The two tree-wide greps run beside the first round's work.
     pool = concurrent.futures.ThreadPoolExecutor(2)
     cands_f = pool.submit(scan.candidates, kdir, family)
@@ -1166,6 +1168,10 @@ def collect(kdir, family, workdir, stats=None):
                 rnd + 1, sorted(funcs), sorted(callers), sorted(fields),
                 len(hits - files), sorted(hits - files)), file=sys.stderr)
         stats.setdefault("added", []).append(len(hits - files))
+        if os.environ.get("PINCONV_TIMES"):
+            print("facts: round %d: %d files, %d new, %.1f s" % (
+                rnd + 1, len(new), len(hits - files), time.time() - t_start),
+                file=sys.stderr)
         files |= hits
         stats["candidates"] = len(files)
     if files - done or g is None:
