@@ -1062,6 +1062,10 @@ def collect(kdir, family, workdir, stats=None):
     universe_f = pool.submit(page_files, kdir)
     pool.shutdown(wait=False)
     files = set(cands_f.result())
+    # What this run read of the tree besides the facts of the files it
+    # analysed: scripts/plan_reuse.py tells from it whether a changed
+    # file can change the plan.
+    state = {"candidates": sorted(files), "pats": [], "shared": []}
     done, recs = set(), []
     fx = Facts(kdir, family, bio_release_class(kdir))
     asked = set()
@@ -1129,7 +1133,9 @@ def collect(kdir, family, workdir, stats=None):
             # Structs the whole kernel shares (defined under include/:
             # bio_vec, folio, pipe_buffer, scatterlist...) are handed to
             # their subsystem; a field of one is not followed tree-wide.
-            shared = shared_structs(kdir, set(x[2:].split(".", 1)[0] for x in want))
+            asked_structs = set(x[2:].split(".", 1)[0] for x in want)
+            state["shared"] += sorted(asked_structs)
+            shared = shared_structs(kdir, asked_structs)
             for x in want:
                 typ, fld = x[2:].split(".", 1)
                 if typ not in shared:
@@ -1137,6 +1143,7 @@ def collect(kdir, family, workdir, stats=None):
             if byname:
                 pats.append(("field", r"(->|\.)(%s)\b" % "|".join(
                     sorted(re.escape(x) for x in byname))))
+        state["pats"] += [p for _, p in pats]
         if pats and universe is None:
             universe = universe_f.result()
         cands = grep_files(kdir, [p for _, p in pats], within=universe - done - files) \
@@ -1180,6 +1187,9 @@ def collect(kdir, family, workdir, stats=None):
             r["name"] for r in recs if r["k"] == "fundef"))
         g = fx.make_graph(ops)
     stats["files"] = len(done)
+    state["done"] = sorted(done)
+    state["shared"] = sorted(set(state["shared"]))
+    stats["state"] = state
     return fx, g
 
 

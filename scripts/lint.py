@@ -40,6 +40,7 @@ import sys
 SCRIPTS = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, SCRIPTS)
 import pinconv_tree as pt  # noqa: E402
+import plan_reuse  # noqa: E402
 
 FORMATS = ("gcc", "json", "sarif")
 LEVEL_RANK = {"error": 0, "warning": 1, "note": 2}
@@ -147,11 +148,6 @@ def load_json(path, what):
 
 
 # What the plan depends on besides the tree: pinconv's own analysis code.
-ENGINE = ("scripts/plan.py", "scripts/facts.py", "scripts/scan.py",
-          "scripts/pinconv_tree.py", "scripts/pinflow", "semantic-patches/scan",
-          "semantic-patches/facts")
-
-
 def state_key(kdir):
     """A key for "this tree's content, analysed by this pinconv", or None
     when KDIR is not a git work tree (then the plan is always remade).
@@ -176,16 +172,7 @@ def state_key(kdir):
                 h.update(name.encode() + b"\0" + f.read())
         except OSError:
             pass
-    top = os.path.dirname(SCRIPTS)
-    for e in ENGINE:
-        path = os.path.join(top, e)
-        files = [path] if os.path.isfile(path) else sorted(
-            os.path.join(d, f) for d, _, fs in os.walk(path) for f in fs
-            if f.endswith((".c", ".h", ".cocci", ".py")))
-        for fn in files:
-            with open(fn, "rb") as f:
-                h.update(fn.encode() + b"\0" + f.read())
-    h.update((os.environ.get("API") or "").encode())
+    h.update(plan_reuse.engine_key().encode())
     return h.hexdigest()
 
 
@@ -223,10 +210,20 @@ def get_plan(kdir):
             pass
         # The key file also names the plan.json it vouches for, so a plan
         # remade since by `make plan` (another API=, say) is not taken.
+        reuse = (False, "")
+        if key and old and old != "%s %s" % (key, file_sha1(ppath)):
+            # Changed, but maybe nowhere the plan looked (plan_reuse.py).
+            reuse = plan_reuse.check(kdir, rdir)
         if key and old == "%s %s" % (key, file_sha1(ppath)):
             print("pinconv: lint: tree unchanged since the last plan, reusing %s"
                   % ppath, file=sys.stderr)
+        elif reuse[0]:
+            print("pinconv: lint: tree changed since the last plan (%s), reusing %s"
+                  % (reuse[1], ppath), file=sys.stderr)
+            pt.write_atomic(kpath, "%s %s\n" % (key, file_sha1(ppath)))
         else:
+            if reuse[1]:
+                print("pinconv: lint: re-planning: %s" % reuse[1], file=sys.stderr)
             if old:
                 # The tree changed since the last plan: plan.py remakes its
                 # scan only when scan.json is older than the Makefile.

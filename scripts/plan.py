@@ -37,6 +37,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pinconv_tree as pt  # noqa: E402
 import facts  # noqa: E402
+import plan_reuse  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PINFLOW = os.path.join(TOP, "scripts/pinflow/pinflow")
@@ -272,6 +273,7 @@ def main():
             "releases": rels, "acquisitions": acqs}
     pt.write_atomic(os.path.join(rdir, "plan.json"), pt.dump_json(plan))
     pt.write_atomic(os.path.join(rdir, "plan.md"), render_md(plan, stats))
+    plan_reuse.record(kdir, rdir, stats, fam)
     counts = collections.Counter(r["verdict"] for r in rels)
     print("plan: %s: %d releases (%s), %d acquisitions, %d without release; "
           "%d files, %d rounds" % (
