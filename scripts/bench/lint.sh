@@ -8,9 +8,14 @@
 #   lint.unchanged_wall_s         lint again, tree unchanged: the plan is
 #                                 reused (key: git content + engine files)
 #   lint.since_one_commit_wall_s  SINCE=HEAD~1 after committing a one-line
-#                                 change to a GUP caller: plan remade for the
-#                                 new content; target <= 10 s
+#                                 comment to a GUP caller: plan_reuse.py
+#                                 re-runs spatch on that file, finds its
+#                                 facts unchanged, reuses the plan; target
+#                                 <= 10 s
 #   lint.since_rerun_wall_s       the same SINCE run again (plan reused)
+#   lint.since_code_change_wall_s SINCE=HEAD~1 after a commit that adds a
+#                                 function to that file: its facts change,
+#                                 so the plan is remade (warm caches)
 #   lint.errors / lint.warnings   of the whole-tree run
 #
 # Cold-cache analysis time is bench/plan.sh's figure.  Prints "name: value".
@@ -60,3 +65,6 @@ f=$(cd "$g" && git grep -l "get_user_pages_fast(" -- '*.c' | head -1)
 	git -c user.name=b -c user.email=b@b commit -q -am "bench: one line") || exit 2
 extra=" (one commit touching $f; target <= 10)" run since_one_commit_wall_s SINCE=HEAD~1
 extra="" run since_rerun_wall_s SINCE=HEAD~1
+(cd "$g" && { cat "$f" && printf "static inline int pinconv_bench(int x)\n{\n\treturn x;\n}\n"; } >"$f.new" &&
+	mv "$f.new" "$f" && git -c user.name=b -c user.email=b@b commit -q -am "bench: code") || exit 2
+extra=" (a new function in $f: re-plan)" run since_code_change_wall_s SINCE=HEAD~1
