@@ -76,7 +76,7 @@ def _git_state(kdir):
     if (_git(kdir, "rev-parse", "--is-inside-work-tree") or "").strip() != "true":
         return None
     tree = (_git(kdir, "rev-parse", "HEAD^{tree}") or "").strip()
-    dirty = _git(kdir, "diff", "--name-only", "HEAD", "--relative", "--")
+    dirty = _git(kdir, "diff", "--no-renames", "--name-only", "HEAD", "--relative", "--")
     untracked = _git(kdir, "ls-files", "-o", "--exclude-standard", "--", "*.c", "*.h")
     if not tree or dirty is None or untracked is None:
         return None
@@ -112,8 +112,13 @@ def _facts_hash(kdir, f, workdir):
 
 
 def _scan_hash(kdir, f, family, workdir):
+    """spatch's GUP calls in f, and the calls the scan's token check sees
+    (a call spatch missed becomes an `unparsed` entry)."""
     recs, failed = scan.run_spatch(kdir, [f], family, tempfile.mkdtemp(dir=workdir))
-    return _records_hash(recs, f) + ("!" if failed else "")
+    text = (_read(kdir, f) or b"").decode(errors="replace")
+    hits = sorted(scan.token_hits(pt.strip_comments(text), family))
+    return _records_hash(recs, f) + ("!" if failed else "") + \
+        hashlib.sha1(json.dumps(hits).encode()).hexdigest()
 
 
 def record(kdir, rdir, stats, family):
@@ -180,7 +185,7 @@ def check(kdir, rdir):
         if _sha(_read(kdir, f)) != sha:
             return False, "%s changed" % f
     old = state["git"]
-    diff = _git(kdir, "diff", "--name-only", old["tree"], "--relative", "--")
+    diff = _git(kdir, "diff", "--no-renames", "--name-only", old["tree"], "--relative", "--")
     if diff is None:
         return False, "git diff against the planned tree failed"
     changed = set(diff.split()) | set(old["dirty"]) | set(g["dirty"]) | \
@@ -213,6 +218,8 @@ def check(kdir, rdir):
                     return False, "%s: its facts changed" % f
                 if f in cands and _scan_hash(kdir, f, family, wd) != cands[f]:
                     return False, "%s: its GUP calls changed" % f
+                if rx_shared and f.startswith("include/") and rx_shared.search(text):
+                    return False, "%s: it defines a struct the plan looked up" % f
                 continue
             why = _matches(kdir, f, state, rx_family, rx_page, rx_pats, rx_shared)
             if why:

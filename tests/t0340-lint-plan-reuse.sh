@@ -58,4 +58,11 @@ test_expect_success 'the acrn bug fixed (put_page -> unpin_user_page at vm.c:85)
 	test "$(errors c4.json)" = 2 &&
 	! grep "acrn/vm.c" c4.json | grep -q MISMATCH
 '
+
+test_expect_success 'an analysed file renamed (git sees a rename): re-planned' '
+	(cd linux && git mv drivers/virt/acrn/vm.c drivers/virt/acrn/vm_t0340.c) &&
+	commit "virt: acrn: rename vm.c" &&
+	KDIR=linux FORMAT=json $LINT >c5.json 2>c5.err; cat c5.err &&
+	grep "re-planning: drivers/virt/acrn/vm.c (analysed) was removed" c5.err
+'
 test_done
