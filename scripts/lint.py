@@ -6,7 +6,9 @@
     make lint-baseline [KDIR=...] [BASELINE=file]
 
 Reads reports/<tree-id>/plan.json (running scripts/plan.py first, which
-reuses its own caches) and turns it into findings:
+reuses its own caches; on a git tree changed since that plan, the plan is
+kept when scripts/plan_reuse.py finds that no change can alter it) and
+turns it into findings:
 
   error    pinconv-MISMATCH     a release whose verdict is MISMATCH: pinned
                                 pages released by put_page()/release_pages(),
