@@ -1125,13 +1125,24 @@ def review_md(kdir, prof, extract_api, where, version, sites, conv, left,
     L += ["## Converted", ""]
     if not conv:
         L += ["Nothing.", ""]
+    conv_acqs = set("%s:%d" % (a.file, a.line) for a in conv if a.kind == "acq")
     for s in conv:
         L.append("- `%s:%d` %s(): %s" % (s.file, s.line, s.function, describe(s)))
         if s.kind == "rel":
             L.append("  - verdict %s, origins: %s" % (s.verdict, ", ".join(s.rec.get("origins", []))))
+            acqs = s.rec.get("acquisitions", [])
+            mine = [a for a in acqs if a in conv_acqs]
+            others = [a for a in acqs if a not in conv_acqs]
+            if mine:
+                L.append("  - converted pages come from: %s" % ", ".join(mine))
+            if others:
+                L.append("  - also reached by the pages of %s, which this patch leaves "
+                         "as they are (%s)" % (", ".join(others),
+                                               "their stores clear the flag: put_page()"
+                                               if s.mode == "mixed" else "check them"))
             c = chain_text(s)
             if c:
-                L.append("  - chain: %s" % c)
+                L.append("  - a chain the plan found: %s" % c)
         else:
             L.append("  - its pages are released at: %s" %
                      (", ".join(s.rec.get("releases", [])) or "-"))
