@@ -295,6 +295,7 @@ class Facts:
         self.skip = api_names(family)
         self.recs = []
         self.memo = {}
+        self._sortkeys = {}     # id(record) -> its sort key, made once
 
     # ---- indexes over the raw facts ----
     def index(self):
@@ -311,7 +312,7 @@ class Facts:
         self.du_use = collections.defaultdict(set)
         # Facts come from the cache or from parallel spatch runs: one
         # order, so node and hop numbers (and chains) never depend on it.
-        keys = self.__dict__.setdefault("_sortkeys", {})
+        keys = self._sortkeys
         for r in self.recs:
             if id(r) not in keys:
                 keys[id(r)] = (r["file"], r.get("line", 0), r.get("col", 0),
@@ -1013,14 +1014,19 @@ def read_text(kdir, f):
         return fh.read()
 
 
+def ops_pairs(text):
+    """(member, function) of each designated initialiser `.member = fn`
+    in a file's text, comments left out."""
+    return [(m.group(1), m.group(2)) for m in OPS_INIT.finditer(COMMENT.sub(" ", text))]
+
+
 def ops_tables(kdir, files, defs):
     """member -> functions named in designated initialisers (.member = fn)."""
     ops = collections.defaultdict(set)
     for f in files:
         key = (kdir, f)
         if key not in _OPS_CACHE:
-            text = COMMENT.sub(" ", read_text(kdir, f))
-            _OPS_CACHE[key] = [(m.group(1), m.group(2)) for m in OPS_INIT.finditer(text)]
+            _OPS_CACHE[key] = ops_pairs(read_text(kdir, f))
         for member, fn in _OPS_CACHE[key]:
             if fn in defs:
                 ops[member].add(fn)
@@ -1191,7 +1197,6 @@ def collect(kdir, family, workdir, stats=None):
     state["shared"] = sorted(set(state["shared"]))
     stats["state"] = state
     return fx, g
-
 
 
 def main(argv):

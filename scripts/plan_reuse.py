@@ -96,29 +96,37 @@ def _sha(data):
     return hashlib.sha1(data).hexdigest() if data is not None else "-"
 
 
-def _ops(text):
-    text = facts.COMMENT.sub(" ", text)
-    return sorted(set((m.group(1), m.group(2)) for m in facts.OPS_INIT.finditer(text)))
+def _ops_hash(text):
+    return hashlib.sha1(json.dumps(sorted(set(facts.ops_pairs(text)))).encode()).hexdigest()
 
 
-def _records_hash(recs, f):
-    rows = sorted(json.dumps(r, sort_keys=True) for r in recs if r.get("file") == f)
-    return hashlib.sha1("\n".join(rows).encode()).hexdigest()
+def _digests(recs, files):
+    """{file: hash of its records}, for each of files."""
+    rows = {f: [] for f in files}
+    for r in recs:
+        if r.get("file") in rows:
+            rows[r["file"]].append(json.dumps(r, sort_keys=True))
+    return {f: hashlib.sha1("\n".join(sorted(x)).encode()).hexdigest()
+            for f, x in rows.items()}
 
 
-def _facts_hash(kdir, f, workdir):
-    recs = facts.run_facts(kdir, [f], tempfile.mkdtemp(dir=workdir), {})
-    return _records_hash(recs, f)
+def _facts_hashes(kdir, files, workdir):
+    """The facts of files (the per-file cache, or spatch), hashed."""
+    recs = facts.run_facts(kdir, files, tempfile.mkdtemp(dir=workdir), {})
+    return _digests(recs, files)
 
 
-def _scan_hash(kdir, f, family, workdir):
-    """spatch's GUP calls in f, and the calls the scan's token check sees
-    (a call spatch missed becomes an `unparsed` entry)."""
-    recs, failed = scan.run_spatch(kdir, [f], family, tempfile.mkdtemp(dir=workdir))
-    text = (_read(kdir, f) or b"").decode(errors="replace")
-    hits = sorted(scan.token_hits(pt.strip_comments(text), family))
-    return _records_hash(recs, f) + ("!" if failed else "") + \
-        hashlib.sha1(json.dumps(hits).encode()).hexdigest()
+def _scan_hashes(kdir, files, family, workdir):
+    """spatch's GUP calls in each of files, and the calls the scan's token
+    check sees (a call spatch missed becomes an `unparsed` entry)."""
+    recs, failed = scan.run_spatch(kdir, files, family, tempfile.mkdtemp(dir=workdir))
+    out = {}
+    for f, h in _digests(recs, files).items():
+        text = (_read(kdir, f) or b"").decode(errors="replace")
+        hits = sorted(scan.token_hits(pt.strip_comments(text), family))
+        out[f] = h + ("!" if f in failed else "") + \
+            hashlib.sha1(json.dumps(hits).encode()).hexdigest()
+    return out
 
 
 def record(kdir, rdir, stats, family):
@@ -131,16 +139,13 @@ def record(kdir, rdir, stats, family):
             os.unlink(path)
         return
     with tempfile.TemporaryDirectory(prefix="pinconv-state.") as wd:
-        done = {}
-        for f in st["done"]:
-            data = _read(kdir, f)
-            done[f] = {"sha": _sha(data),
-                       "facts": _facts_hash(kdir, f, wd),
-                       "ops": hashlib.sha1(json.dumps(_ops(
-                           data.decode(errors="replace") if data else "")).encode()).hexdigest()}
-        cands = {}
-        for f in st["candidates"]:
-            cands[f] = _scan_hash(kdir, f, family, wd)
+        fhash = _facts_hashes(kdir, st["done"], wd)
+        cands = _scan_hashes(kdir, st["candidates"], family, wd)
+    done = {}
+    for f in st["done"]:
+        data = _read(kdir, f)
+        done[f] = {"sha": _sha(data), "facts": fhash[f],
+                   "ops": _ops_hash(data.decode(errors="replace") if data else "")}
     whole = {f: _sha(_read(kdir, f)) for f in READ_WHOLE}
     state = {"schema": SCHEMA, "engine": engine_key(), "git": g,
              "plan": _sha(_read(rdir, "plan.json")),
@@ -150,12 +155,8 @@ def record(kdir, rdir, stats, family):
     pt.write_atomic(path, json.dumps(state, sort_keys=True) + "\n")
 
 
-def _matches(kdir, f, state, rx_family, rx_page, rx_pats, rx_shared):
-    """Could the current content of f (not analysed) change the plan?"""
-    data = _read(kdir, f)
-    if data is None:
-        return None
-    text = data.decode(errors="replace")
+def _matches(f, text, rx_family, rx_page, rx_pats, rx_shared):
+    """Could this content of f (not analysed) change the plan?"""
     if rx_family.search(text):
         return "it names a GUP-family function"
     if rx_page.search(text) and rx_pats and rx_pats.search(text):
@@ -212,16 +213,17 @@ def check(kdir, rdir):
                 text = data.decode(errors="replace")
                 if (f in cands) != bool(rx_family.search(text)):
                     return False, "%s: whether it names a GUP-family function changed" % f
-                if hashlib.sha1(json.dumps(_ops(text)).encode()).hexdigest() != d["ops"]:
+                if _ops_hash(text) != d["ops"]:
                     return False, "%s: its ops tables changed" % f
-                if _facts_hash(kdir, f, wd) != d["facts"]:
+                if _facts_hashes(kdir, [f], wd)[f] != d["facts"]:
                     return False, "%s: its facts changed" % f
-                if f in cands and _scan_hash(kdir, f, family, wd) != cands[f]:
+                if f in cands and _scan_hashes(kdir, [f], family, wd)[f] != cands[f]:
                     return False, "%s: its GUP calls changed" % f
                 if rx_shared and f.startswith("include/") and rx_shared.search(text):
                     return False, "%s: it defines a struct the plan looked up" % f
                 continue
-            why = _matches(kdir, f, state, rx_family, rx_page, rx_pats, rx_shared)
+            why = data is not None and _matches(f, data.decode(errors="replace"),
+                                                rx_family, rx_page, rx_pats, rx_shared)
             if why:
                 return False, "%s: %s" % (f, why)
     return True, "%d changed file(s), none can change the plan" % len(changed)
