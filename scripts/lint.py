@@ -149,7 +149,6 @@ def load_json(path, what):
         die("%s %s: not valid JSON (%s)" % (what, path, e))
 
 
-# What the plan depends on besides the tree: pinconv's own analysis code.
 def state_key(kdir):
     """A key for "this tree's content, analysed by this pinconv", or None
     when KDIR is not a git work tree (then the plan is always remade).
@@ -212,20 +211,20 @@ def get_plan(kdir):
             pass
         # The key file also names the plan.json it vouches for, so a plan
         # remade since by `make plan` (another API=, say) is not taken.
-        reuse = (False, "")
-        if key and old and old != "%s %s" % (key, file_sha1(ppath)):
-            # Changed, but maybe nowhere the plan looked (plan_reuse.py).
-            reuse = plan_reuse.check(kdir, rdir)
-        if key and old == "%s %s" % (key, file_sha1(ppath)):
+        cur = "%s %s" % (key, file_sha1(ppath)) if key else None
+        # Changed, but maybe nowhere the plan looked (plan_reuse.py).
+        reuse, why = plan_reuse.check(kdir, rdir) if cur and old and old != cur \
+            else (False, "")
+        if cur and old == cur:
             print("pinconv: lint: tree unchanged since the last plan, reusing %s"
                   % ppath, file=sys.stderr)
-        elif reuse[0]:
+        elif reuse:
             print("pinconv: lint: tree changed since the last plan (%s), reusing %s"
-                  % (reuse[1], ppath), file=sys.stderr)
-            pt.write_atomic(kpath, "%s %s\n" % (key, file_sha1(ppath)))
+                  % (why, ppath), file=sys.stderr)
+            pt.write_atomic(kpath, cur + "\n")
         else:
-            if reuse[1]:
-                print("pinconv: lint: re-planning: %s" % reuse[1], file=sys.stderr)
+            if why:
+                print("pinconv: lint: re-planning: %s" % why, file=sys.stderr)
             if old:
                 # The tree changed since the last plan: plan.py remakes its
                 # scan only when scan.json is older than the Makefile.

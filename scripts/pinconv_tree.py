@@ -12,9 +12,9 @@
   are written (temp name + rename, never a half-written report).
 """
 
+import collections
 import hashlib
 import json
-import collections
 import os
 import re
 import sys
@@ -173,7 +173,8 @@ def gup_family(kdir):
     Cached by the headers' content and this file's (parsing mm.h takes
     seconds, and every stage asks).
     """
-    h = hashlib.sha1(open(os.path.abspath(__file__), "rb").read())
+    with open(os.path.abspath(__file__), "rb") as f:
+        h = hashlib.sha1(f.read())
     for hdr in FAMILY_HEADERS:
         path = os.path.join(kdir, hdr)
         h.update(hdr.encode() + b"\0")
@@ -341,6 +342,17 @@ class Maintainers:
                     cur = None
         self.sections = [s for s in self.sections if s["F"] or s["N"]]
         self._compiled = {}
+        self._memo = {}
+        # Sections by their F: patterns' first one or two whole directories
+        # before any wildcard ("" when there is none, and every section
+        # with an N: regex): a path needs only its own directories' ones.
+        self._byprefix = collections.defaultdict(set)
+        for i, s in enumerate(self.sections):
+            for pat in s["F"]:
+                dirs = re.split(r"[*?]", pat, 1)[0].split("/")[:-1]
+                self._byprefix["/".join(dirs[:2])].add(i)
+            if s["N"]:
+                self._byprefix[""].add(i)
 
     def _section(self, i):
         """Section i with its patterns compiled (on first use: a path
@@ -372,34 +384,23 @@ class Maintainers:
         slashes = pat.count("/")
         depth = slashes + (0 if pat.endswith("/") else 1)
         rank = (depth, 0 if ("*" in pat or "?" in pat) else 1)
-        return re.compile("^" + rx), slashes, pat.endswith("/"), rank, pat
+        return re.compile("^" + rx), slashes, pat.endswith("/"), rank
 
     @staticmethod
     def _match(g, relpath):
-        rx, slashes, isdir = g[:3]
+        rx, slashes, isdir, _ = g
         if not rx.match(relpath):
             return False
         return isdir or relpath.count("/") == slashes
 
     def section_of(self, relpath):
-        memo = self.__dict__.setdefault("_memo", {})
-        if relpath not in memo:
-            memo[relpath] = self._section_of(relpath)
-        return memo[relpath]
+        if relpath not in self._memo:
+            self._memo[relpath] = self._section_of(relpath)
+        return self._memo[relpath]
 
     def _candidates(self, relpath):
-        """The sections that can match relpath: an F:/X: pattern whose
+        """The sections that can match relpath: an F: pattern whose
         literal start is a prefix of it, or any N: regex."""
-        if not hasattr(self, "_byprefix"):
-            # Key: the pattern's first one or two whole directories
-            # before any wildcard ("" when it has none).
-            self._byprefix = collections.defaultdict(set)
-            for i, s in enumerate(self.sections):
-                for pat in s["F"]:
-                    dirs = re.split(r"[*?]", pat, 1)[0].split("/")[:-1]
-                    self._byprefix["/".join(dirs[:2])].add(i)
-                if s["N"]:
-                    self._byprefix[""].add(i)
         dirs = relpath.split("/")[:-1]
         keys = ["", "/".join(dirs[:1]), "/".join(dirs[:2])]
         found = set()
