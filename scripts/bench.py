@@ -60,7 +60,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="pinconv-bench.") as work:
         sc.macro_file(work)
         env = dict(os.environ, PINCONV_FAMILY=",".join(fam))
-        naive = timed(["spatch", "--very-quiet", "--no-includes",
+        naive = timed(["spatch"] + sc.SPATCH_PYTHON + ["--very-quiet", "--no-includes",
                        "--include-headers", "--timeout", "60",
                        "--macro-file-builtins", os.path.join(work, "macros.h"),
                        "--sp-file", sc.RULE] + sample, cwd=kdir, env=env)

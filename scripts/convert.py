@@ -42,12 +42,13 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pinconv_tree as pt  # noqa: E402
 import kbuild  # noqa: E402
+import scan  # noqa: E402
 import series  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RULES = os.path.join(TOP, "semantic-patches/convert")
 SPATCH = ["spatch", "--very-quiet", "--no-includes", "--include-headers",
-          "--timeout", "120"]
+          "--timeout", "120"] + scan.SPATCH_PYTHON
 TOOLS = ("spatch", "git", "make", "gcc", "perl", "sparse")
 RELEASE_RULE_CALLS = ("put_page", "release_pages")
 # Release primitives; any other release "call" in the plan is a helper that

@@ -30,9 +30,9 @@ flags, releases) is what scripts/pinflow solves.
 """
 
 import collections
-import concurrent.futures
 import functools
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -49,7 +49,6 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RULE_DIR = os.path.join(TOP, "semantic-patches/facts")
 RULES = ("calls", "moves", "decls", "dirty-loop", "defuse")
 MAX_ROUNDS = 6
-PER_JOB = 3
 # The page allocator and GUP themselves, and the generic headers: flows
 # into them are API calls, not helpers worth following.
 NO_EXPAND = ("mm/", "include/", "tools/", "arch/x86/include/", "Documentation/")
@@ -295,10 +294,6 @@ class Facts:
         self.skip = api_names(family)
         self.recs = []
         self.memo = {}
-        self._sortkeys = {}     # id(record) -> its sort key, made once
-
-    # ---- indexes over the raw facts ----
-    def index(self):
         self.decl = {}
         self.file_decl = {}
         self.params = collections.defaultdict(dict)
@@ -310,20 +305,26 @@ class Facts:
         self.iters = collections.defaultdict(dict)
         self.du_def = collections.defaultdict(set)
         self.du_use = collections.defaultdict(set)
-        # Facts come from the cache or from parallel spatch runs: one
-        # order, so node and hop numbers (and chains) never depend on it.
-        keys = self._sortkeys
-        for r in self.recs:
-            if id(r) not in keys:
-                keys[id(r)] = (r["file"], r.get("line", 0), r.get("col", 0),
-                               r["k"], r.get("n", -1), r.get("e") or
-                               r.get("dst") or r.get("name") or "",
-                               r.get("src") or r.get("callee") or
-                               r.get("member") or r.get("iterator") or
-                               r.get("fname") or "", r.get("dline", 0))
-        self.recs = sorted((r for r in self.recs if r.get("func") not in self.skip),
-                           key=lambda r: keys[id(r)])
-        for r in self.recs:
+        self.call_at = collections.defaultdict(list)
+
+    # ---- indexes over the raw facts ----
+    @staticmethod
+    def _sortkey(r):
+        return (r["file"], r.get("line", 0), r.get("col", 0), r["k"], r.get("n", -1),
+                r.get("e") or r.get("dst") or r.get("name") or "",
+                r.get("src") or r.get("callee") or r.get("member") or
+                r.get("iterator") or r.get("fname") or "", r.get("dline", 0))
+
+    def add(self, recs):
+        """Index the facts of files not added before (each round's new
+        files).  Facts come from the cache or from parallel spatch runs:
+        they are indexed in one order, so node and hop numbers (and
+        chains) never depend on it."""
+        new = sorted((r for r in recs if r.get("func") not in self.skip),
+                     key=self._sortkey)
+        self.recs = sorted(self.recs + new, key=self._sortkey)
+        ncalls = len(self.calls)
+        for r in new:
             k, f = r["k"], r["file"]
             if k == "decl":
                 self.decl[(f, r["func"], r["name"])] = r["type"]
@@ -335,19 +336,21 @@ class Facts:
                 self.defs[r["name"]].add(f)
             elif k == "static":
                 self.static.add((f, r["name"]))
-            elif k == "arg":
-                self.calls[(f, r["line"], r["col"], r["callee"], r["func"])][r["n"]] = r["e"]
+            elif k == "call":
+                self.calls[(f, r["line"], r["col"], r["callee"], r["func"])].update(
+                    enumerate(r["args"]))
             elif k == "icall":
-                self.icalls[(f, r["line"], r["col"], r["member"], r["func"])][r["n"]] = r["e"]
-            elif k == "iterarg":
-                self.iters[(f, r["line"], r["col"], r["iterator"], r["func"])][r["n"]] = r["e"]
+                self.icalls[(f, r["line"], r["col"], r["member"], r["func"])].update(
+                    enumerate(r["args"]))
+            elif k == "iter":
+                self.iters[(f, r["line"], r["col"], r["iterator"], r["func"])].update(
+                    enumerate(r["args"]))
             elif k == "dirtyloop":
                 self.dirty.add((f, r["line"], r["col"]))
             elif k == "du":
                 self.du_def[(f, r["func"], r["name"])].add(r["dline"])
                 self.du_use[(f, r["func"], r["name"], r["line"])].add(r["dline"])
-        self.call_at = collections.defaultdict(list)
-        for key in self.calls:
+        for key in itertools.islice(self.calls, ncalls, None):
             self.call_at[(key[0], key[1], key[3])].append(key)
 
     def resolve(self, file, name):
@@ -794,7 +797,6 @@ class Facts:
 
     def make_graph(self, ops):
         self.bindings = []
-        self.index()
         self.seen_origin = set()
         self.called = set()
         self.addr_taken = set(ops.get("*", ()))
@@ -814,18 +816,29 @@ def _short(e, n=60):
 
 # ---- running spatch, with a per-file cache ----
 
+def rule_files():
+    """The fact rules, then the scan's rule (one parse of a file serves
+    both: the scan's records go to its cache, scan.store_scan())."""
+    return [os.path.join(RULE_DIR, n + ".cocci") for n in RULES] + [scan.RULE]
+
+
+INIT = re.compile(r"^@initialize:python@\n@@\n(.*?)(?=^@)", re.S | re.M)
+
+
 def combined_rule(workdir):
-    """The fact rules joined into one file (one parse per C file)."""
-    out, init_done = ["virtual report\n"], False
-    for name in RULES:
-        with open(os.path.join(RULE_DIR, name + ".cocci")) as f:
-            text = f.read()
-        text = re.sub(r"(?m)^virtual .*\n", "", text)
-        if init_done:
-            text = re.sub(r"@initialize:python@\n@@\n.*?(?=^@)", "", text,
-                          flags=re.S | re.M)
-        init_done = True
-        out.append(text)
+    """The rules of rule_files() joined into one file: one initialize
+    block holding each rule's (the same text once)."""
+    inits, bodies = [], []
+    for path in rule_files():
+        with open(path) as f:
+            text = re.sub(r"(?m)^virtual .*\n", "", f.read())
+        m = INIT.search(text)
+        if m:
+            if m.group(1) not in inits:
+                inits.append(m.group(1))
+            text = text[:m.start()] + text[m.end():]
+        bodies.append(text)
+    out = ["virtual report\n", "@initialize:python@\n@@\n" + "".join(inits)] + bodies
     path = os.path.join(workdir, "facts.cocci")
     with open(path, "w") as f:
         f.write("\n".join(out))
@@ -841,57 +854,36 @@ def cache_dir():
 
 def rules_hash():
     h = hashlib.sha1()
-    for name in RULES:
-        with open(os.path.join(RULE_DIR, name + ".cocci"), "rb") as f:
+    for path in rule_files() + [scan.MACROS]:
+        with open(path, "rb") as f:
             h.update(f.read())
-    with open(scan.MACROS, "rb") as f:
-        h.update(f.read())
     h.update(" ".join(scan.SPATCH_OPTS).encode())
     return h.hexdigest()
 
 
-def spatch_files(kdir, files, workdir, rule):
-    """The fact rule over files, GNU parallel, a few files to a spatch (a
-    timeout aborts a whole group: small groups lose little); files of a
-    failed group are run again one by one."""
+def spatch_files(kdir, files, workdir, rule, family=None):
+    """rule (combined_rule()) over files (scan.run_groups).  Returns (the
+    fact records, {file: the scan rule's records} of the files spatch
+    finished, {file: why} of those it failed on)."""
     scan.macro_file(workdir)
-    env = dict(os.environ)
-    listing = os.path.join(workdir, "files")
-    # Largest first, so the last groups are small and both cores finish
-    # together (each file's facts do not depend on its group).
-    order = sorted(files, key=lambda f: (-os.path.getsize(os.path.join(kdir, f)), f))
-    with open(listing, "w") as f:
-        f.write("\n".join(order) + "\n")
-    recs, failed, retry = [], {}, []
-    for fs, rc, out, err in scan._parallel(kdir, env, listing, workdir, "par",
-                                           PER_JOB, rule):
-        if rc == 0:
-            recs += [json.loads(l) for l in out.splitlines() if l.startswith("{")]
-        else:
-            retry += fs
-    if retry:
-        with open(listing, "w") as f:
-            f.write("\n".join(sorted(retry)) + "\n")
-        for fs, rc, out, err in scan._parallel(kdir, env, listing, workdir, "retry", 1, rule):
-            if rc != 0:
-                why = "timeout" if "timeout" in err.lower() else \
-                    (err.strip().splitlines() or ["exit %d" % rc])[-1]
-                failed[fs[0]] = why
-                continue
-            recs += [json.loads(l) for l in out.splitlines() if l.startswith("{")]
-    for rec in recs:
-        if rec["file"].startswith("./"):
-            rec["file"] = rec["file"][2:]
+    env = dict(os.environ, **scan.family_env(family or ()))
+    recs, failed = scan.run_groups(kdir, env, files, workdir, rule)
     # A position inside a macro's expansion (a SYSCALL_DEFINE body's
     # return) names the macro file spatch was given, a temporary path:
     # such facts belong to no file of the tree and are dropped, so a cold
     # run and a cached one see the same facts.
     wanted = set(files)
-    return [r for r in recs if r["file"] in wanted], failed
+    facts = [r for r in recs if r["file"] in wanted and "k" in r]
+    calls = {f: [] for f in files if f not in failed}
+    for r in recs:
+        if "k" not in r and r["file"] in calls:
+            calls[r["file"]].append(r)
+    return facts, calls, failed
 
 
-def run_facts(kdir, files, workdir, stats):
-    """Facts of files (relative to kdir), from the cache or spatch."""
+def run_facts(kdir, files, workdir, stats, family=None):
+    """Facts of files (relative to kdir), from the cache or spatch.  With
+    the GUP family, the files spatch runs on get their scan cached too."""
     rh = rules_hash()
     cdir = cache_dir()
     recs, todo, keys = [], [], {}
@@ -913,8 +905,10 @@ def run_facts(kdir, files, workdir, stats):
     if todo:
         rule = combined_rule(workdir)
         sub = tempfile.mkdtemp(dir=workdir)
-        new, failed = spatch_files(kdir, todo, sub, rule)
+        new, calls, failed = spatch_files(kdir, todo, sub, rule, family)
         stats.setdefault("failed", {}).update(failed)
+        if family:
+            scan.store_scan(kdir, family, calls)
         per = collections.defaultdict(list)
         for r in new:
             per[r["file"]].append(r)
@@ -930,65 +924,37 @@ def run_facts(kdir, files, workdir, stats):
     return recs
 
 
-_DEF_LINE = re.compile(r"^[A-Za-z_].*$", re.M)
-_DEF_NAME = re.compile(r"[ *](\w+)\(")
-_CALL_NAME = re.compile(r"\b(\w+)\s*\(")
-_MEMBER = re.compile(r"(?:->|\.)(\w+)")
-_WORD = re.compile(r"\w+")
-_NAMES = {}
-
-
-def names_in(f, text, kind):
-    """The names a discovery pattern of collect() asks about, from a
-    file's text: "def" (defined at a line start as `... name(`), "call"
-    (called as `name (`), "member" (after -> or .), "word" (any)."""
-    key = (f, kind)
-    if key not in _NAMES:
-        if kind == "def":
-            out = set()
-            for line in _DEF_LINE.findall(text):
-                out.update(_DEF_NAME.findall(line))
-        else:
-            out = set({"call": _CALL_NAME, "member": _MEMBER,
-                       "word": _WORD}[kind].findall(text))
-        _NAMES[key] = out
-    return _NAMES[key]
-
-
 def grep_files(kdir, patterns, only_c=False, within=None):
     """Files (*.c, *.h, outside tools/) matching any of the regexes;
     within: search only these files (relative to kdir)."""
     if not patterns:
         return set()
-    args = []
+    args = ["-E"]
     for p in patterns:
         args += ["-e", p]
-    globs = ["*.c"] if only_c else ["*.c", "*.h"]
-    if within is not None:
-        if not within:
-            return set()
-        cmd = ["grep", "-lE"] + args + ["--"] + sorted(within)
-    elif os.path.isdir(os.path.join(kdir, ".git")):
-        cmd = ["git", "-C", kdir, "grep", "-lE"] + args + ["--"] + globs
-    else:
-        cmd = ["grep", "-rlE"] + ["--include=" + x for x in globs] + args + ["."]
-    r = subprocess.run(cmd, cwd=kdir, stdout=subprocess.PIPE, text=True)
-    out = set()
-    for f in r.stdout.split("\n"):
-        f = f.strip()
-        if f.startswith("./"):
-            f = f[2:]
-        if f and not f.startswith(scan.EXCLUDE_DIRS):
-            out.add(f)
-    return out
+    files = pt.source_files(kdir) if within is None else within
+    files = [f for f in files if f.endswith(".c") or (f.endswith(".h") and not only_c)]
+    return set(f for f in pt.grep_tree(kdir, args, files)
+               if not f.startswith(scan.EXCLUDE_DIRS))
 
 
-def page_files(kdir):
+PAGE_PATTERNS = (r"struct (page|folio)\b", RELEASE_TOKEN.pattern)
+
+
+def page_files(kdir, within=None):
     """Every file that can hold or release a page: it declares a struct
     page or folio, or calls a release.  New candidates come from these."""
-    return set(f for f in grep_files(kdir, [r"struct (page|folio)\b", RELEASE_TOKEN.pattern])
+    return set(f for f in grep_files(kdir, list(PAGE_PATTERNS), within=within)
                if not f.startswith(NO_EXPAND) and
                not re.match(r"arch/[^/]+/(mm|include)/", f))
+
+
+def tree_files(kdir, family):
+    """(the scan's candidates, page_files()) from one read of the tree:
+    the files matching either, then each search within those."""
+    either = pt.grep_tree(kdir, ["-E", "-e", r"\b(%s)\b" % "|".join(
+        sorted(map(re.escape, family)))] + sum((["-e", p] for p in PAGE_PATTERNS), []))
+    return scan.candidates(kdir, family, within=either), page_files(kdir, within=either)
 
 
 def shared_structs(kdir, names):
@@ -1062,12 +1028,8 @@ def collect(kdir, family, workdir, stats=None):
     """Iterate candidates to a fixed point; return the Facts and graph."""
     stats = stats if stats is not None else {}
     t_start = time.time()
-    # The two tree-wide greps run beside the first round's work.
-    pool = concurrent.futures.ThreadPoolExecutor(2)
-    cands_f = pool.submit(scan.candidates, kdir, family)
-    universe_f = pool.submit(page_files, kdir)
-    pool.shutdown(wait=False)
-    files = set(cands_f.result())
+    cands, universe = tree_files(kdir, family)
+    files = set(cands)
     # What this run read of the tree besides the facts of the files it
     # analysed: scripts/plan_reuse.py tells from it whether a changed
     # file can change the plan.
@@ -1075,19 +1037,22 @@ def collect(kdir, family, workdir, stats=None):
     done, recs = set(), []
     fx = Facts(kdir, family, bio_release_class(kdir))
     asked = set()
-    universe = None
     g = None
     for rnd in range(MAX_ROUNDS):
         new = sorted(files - done)
         if not new:
             break
         stats["rounds"] = rnd + 1
-        recs += run_facts(kdir, new, workdir, stats)
+        t_round = time.time()
+        got = run_facts(kdir, new, workdir, stats, family)
+        recs += got
+        t_spatch = time.time()
         done |= set(new)
-        fx.recs = list(recs)
+        fx.add(got)
         ops = ops_tables(kdir, sorted(done), set(
             r["name"] for r in recs if r["k"] == "fundef"))
         g = fx.make_graph(ops)
+        t_graph = time.time()
         seeds = [s["node"] for s in g.seeds if s["acq"] >= 0]
         live = reach(g, seeds)
         back = set()
@@ -1117,17 +1082,14 @@ def collect(kdir, family, workdir, stats=None):
                     funcs.add(callee)
         hits = set()
         pats = []
-        asked_now = {}
         want = funcs - asked
         asked |= want
-        asked_now["def"] = want
         if want:
             # Files that define a function the pages are handed to.
             pats.append(("def", r"^[A-Za-z_].*[ *](%s)\(" % "|".join(
                 sorted(re.escape(x) for x in want))))
         want = callers - asked
         asked |= want
-        asked_now["call"] = want
         if want:
             # Files that call a function returning pages.
             pats.append(("call", r"\b(%s)\s*\(" % "|".join(
@@ -1150,30 +1112,30 @@ def collect(kdir, family, workdir, stats=None):
                 pats.append(("field", r"(->|\.)(%s)\b" % "|".join(
                     sorted(re.escape(x) for x in byname))))
         state["pats"] += [p for _, p in pats]
-        if pats and universe is None:
-            universe = universe_f.result()
-        cands = grep_files(kdir, [p for _, p in pats], within=universe - done - files) \
-            if pats else set()
-        for f in sorted(cands):
-            if f.startswith(NO_EXPAND) or re.match(r"arch/[^/]+/(mm|include)/", f):
-                continue
-            text = read_text(kdir, f)
-            # The grep patterns above, answered from the file's names
-            # (one pass over the text instead of one alternation each).
-            for kind, pat in pats:
-                if kind == "def" and f.endswith(".c") and \
-                        names_in(f, text, "def") & asked_now["def"]:
+        within = set(f for f in universe - done - files
+                     if not f.startswith(NO_EXPAND) and
+                     not re.match(r"arch/[^/]+/(mm|include)/", f)) if pats else set()
+        for kind, pat in pats:
+            if kind in ("def", "call"):
+                hits |= grep_files(kdir, [pat], only_c=(kind == "def"), within=within)
+        if byname:
+            # A file naming a field matters when it also names a struct
+            # that has the field, and can release or use pages.
+            fields_in = collections.defaultdict(set)
+            maybe = grep_files(kdir, [RELEASE_TOKEN.pattern], within=grep_files(
+                kdir, [dict(pats)["field"]], within=within - hits))
+            for line in pt.grep_tree(kdir, ["-oE", dict(pats)["field"]], maybe, lines=True):
+                f, m = line.split(":", 1)
+                fields_in[f].add(m.lstrip("->.").strip())
+            typs = set().union(*byname.values())
+            words_in = collections.defaultdict(set)
+            for line in pt.grep_tree(kdir, ["-owE", "|".join(sorted(map(re.escape, typs)))],
+                                     maybe, lines=True):
+                f, m = line.split(":", 1)
+                words_in[f].add(m)
+            for f in sorted(maybe):
+                if any(byname[fld] & words_in[f] for fld in fields_in[f] if fld in byname):
                     hits.add(f)
-                elif kind == "call" and names_in(f, text, "call") & asked_now["call"]:
-                    hits.add(f)
-                elif kind == "field" and names_in(f, text, "member") & byname.keys() and \
-                        RELEASE_TOKEN.search(text):
-                    # Only files that name the struct and can release or use pages.
-                    members, words = names_in(f, text, "member"), names_in(f, text, "word")
-                    for fld, typs in byname.items():
-                        if fld in members and typs & words:
-                            hits.add(f)
-                            break
         hits = set(h for h in hits if not h.startswith(NO_EXPAND) and
                    not re.match(r"arch/[^/]+/(mm|include)/", h))
         if os.environ.get("PINCONV_DEBUG"):
@@ -1182,13 +1144,15 @@ def collect(kdir, family, workdir, stats=None):
                 len(hits - files), sorted(hits - files)), file=sys.stderr)
         stats.setdefault("added", []).append(len(hits - files))
         if os.environ.get("PINCONV_TIMES"):
-            print("facts: round %d: %d files, %d new, %.1f s" % (
-                rnd + 1, len(new), len(hits - files), time.time() - t_start),
-                file=sys.stderr)
+            now = time.time()
+            print("facts: round %d: %d files, %d new, %.1f s (facts %.1f, "
+                  "graph %.1f, discovery %.1f)" % (
+                      rnd + 1, len(new), len(hits - files), now - t_start,
+                      t_spatch - t_round, t_graph - t_spatch, now - t_graph),
+                  file=sys.stderr)
         files |= hits
         stats["candidates"] = len(files)
     if files - done or g is None:
-        fx.recs = recs
         ops = ops_tables(kdir, sorted(done), set(
             r["name"] for r in recs if r["k"] == "fundef"))
         g = fx.make_graph(ops)

@@ -16,7 +16,9 @@ import collections
 import hashlib
 import json
 import os
+import concurrent.futures
 import re
+import subprocess
 import sys
 
 PROFILES = ("put_user_page", "pin")
@@ -275,6 +277,53 @@ def choose_profile(kdir, override=None):
         # v5.2 and older: the placeholders get added by the series.
         prof = "put_user_page"
     return prof, extract
+
+
+def source_files(kdir):
+    """The tree's *.c and *.h files, relative to kdir, sorted: the tracked
+    ones still present in a git tree, else every one on disk."""
+    if os.path.isdir(os.path.join(kdir, ".git")):
+        ls = ["git", "-C", kdir, "ls-files", "-z", "--", "*.c", "*.h"]
+        r = subprocess.run(ls, stdout=subprocess.PIPE)
+        gone = subprocess.run(ls[:4] + ["-d"] + ls[4:], stdout=subprocess.PIPE)
+        if r.returncode == 0 and gone.returncode == 0:
+            files = set(r.stdout.decode(errors="replace").split("\0"))
+            files -= set(gone.stdout.decode(errors="replace").split("\0"))
+            return sorted(f for f in files if f)
+    r = subprocess.run(["find", ".", "-type", "f", "(", "-name", "*.c", "-o",
+                        "-name", "*.h", ")"], cwd=kdir, stdout=subprocess.PIPE)
+    return sorted(f[2:] for f in r.stdout.decode(errors="replace").split("\n")
+                  if f.startswith("./"))
+
+
+# Readers at once: a tree read from disk is bound by the disk's latency,
+# not by grep (one grep -r over a cold 6.12 tree: 51 s; eight: 8 s).
+GREP_READERS = 8
+
+
+def grep_tree(kdir, args, files=None, lines=False):
+    """The files (relative to kdir; default: source_files()) in which
+    `grep args` finds a line, as a set; with lines, grep's output lines
+    ("file:text", in file order).  GREP_READERS greps at once."""
+    files = source_files(kdir) if files is None else sorted(files)
+    if not files:
+        return [] if lines else set()
+    n = max(1, min(2000, -(-len(files) // (GREP_READERS * 4))))
+    chunks = [files[i:i + n] for i in range(0, len(files), n)]
+    opts = ["-H"] if lines else ["-l"]
+
+    def one(chunk):
+        r = subprocess.run(["grep"] + opts + args + ["--"] + chunk, cwd=kdir,
+                           stdout=subprocess.PIPE)
+        if r.returncode not in (0, 1):
+            die("grep failed in %s" % kdir, 1)
+        return r.stdout.decode(errors="replace").split("\n")
+
+    out = []
+    with concurrent.futures.ThreadPoolExecutor(GREP_READERS) as pool:
+        for got in pool.map(one, chunks):
+            out += [x for x in got if x]
+    return out if lines else set(out)
 
 
 def tree_id(kdir):

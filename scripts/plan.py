@@ -254,16 +254,21 @@ def main():
     info = pt.tree_info(kdir, api)
     rdir = pt.report_dir(kdir, os.environ.get("OUT") or None)
     need_pinflow()
-    t0 = time.time()
-    scan = load_scan(kdir, rdir)
-    t_scan = time.time() - t0
-    fam = scan.get("family") or pt.gup_family(kdir)
+    fam = pt.gup_family(kdir)
+    if not fam:
+        pt.die("%s declares no get_user_pages family in %s" %
+               (kdir, " or ".join(pt.FAMILY_HEADERS)), 1)
     stats = {}
     with tempfile.TemporaryDirectory(prefix="pinconv-plan.") as wd:
+        # The facts first: their spatch runs the scan's rule too and
+        # caches its records, so the scan after it parses nothing again.
         t1 = time.time()
         fx, g = facts.collect(kdir, fam, wd, stats)
         graph = g.to_json()
         t_facts = time.time() - t1
+        t0 = time.time()
+        scan = load_scan(kdir, rdir)
+        t_scan = time.time() - t0
         if os.environ.get("PINCONV_KEEP_GRAPH"):
             pt.write_atomic(os.path.join(rdir, "graph.json"), json.dumps(graph))
         sol, t_solve = solve(graph, wd)

@@ -41,7 +41,7 @@ import scan  # noqa: E402
 SCHEMA = "pinconv-plan-state/1"
 READ_WHOLE = ("MAINTAINERS", "Makefile", "block/blk.h", "block/bio.c",
               "include/linux/bio.h") + pt.FAMILY_HEADERS
-PAGE_PATTERNS = (r"struct (page|folio)\b", facts.RELEASE_TOKEN.pattern)
+PAGE_PATTERNS = facts.PAGE_PATTERNS
 
 
 ENGINE = ("scripts/plan.py", "scripts/facts.py", "scripts/scan.py",
@@ -110,9 +110,9 @@ def _digests(recs, files):
             for f, x in rows.items()}
 
 
-def _facts_hashes(kdir, files, workdir):
+def _facts_hashes(kdir, files, family, workdir):
     """The facts of files (the per-file cache, or spatch), hashed."""
-    recs = facts.run_facts(kdir, files, tempfile.mkdtemp(dir=workdir), {})
+    recs = facts.run_facts(kdir, files, tempfile.mkdtemp(dir=workdir), {}, family)
     return _digests(recs, files)
 
 
@@ -139,7 +139,7 @@ def record(kdir, rdir, stats, family):
             os.unlink(path)
         return
     with tempfile.TemporaryDirectory(prefix="pinconv-state.") as wd:
-        fhash = _facts_hashes(kdir, st["done"], wd)
+        fhash = _facts_hashes(kdir, st["done"], family, wd)
         cands = _scan_hashes(kdir, st["candidates"], family, wd)
     done = {}
     for f in st["done"]:
@@ -215,7 +215,7 @@ def check(kdir, rdir):
                     return False, "%s: whether it names a GUP-family function changed" % f
                 if _ops_hash(text) != d["ops"]:
                     return False, "%s: its ops tables changed" % f
-                if _facts_hashes(kdir, [f], wd)[f] != d["facts"]:
+                if _facts_hashes(kdir, [f], family, wd)[f] != d["facts"]:
                     return False, "%s: its facts changed" % f
                 if f in cands and _scan_hashes(kdir, [f], family, wd)[f] != cands[f]:
                     return False, "%s: its GUP calls changed" % f

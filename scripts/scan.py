@@ -35,8 +35,12 @@ MACROS = os.path.join(TOP, "semantic-patches/scan/macros.h")
 # change how it parses the next one of the same run (kvm_main.c parsed
 # in a group of 40 gave other facts than alone; ceph's kfree(pages) became
 # a declaration).  Each file's results then do not depend on its group.
+# --python: spatch finds its interpreter by running the `python3` first on
+# PATH (then ldd, ldconfig); a pyenv shim there costs 0.2 s per spatch
+# and a Python that is not Debian's.  Named, it costs 0.02 s.
+SPATCH_PYTHON = ["--python", "/usr/bin/python3"]
 SPATCH_OPTS = ["--very-quiet", "--no-includes", "--include-headers",
-               "--no-saved-typedefs"]
+               "--no-saved-typedefs"] + SPATCH_PYTHON
 SPATCH_TIMEOUT = int(os.environ.get("PINCONV_SPATCH_TIMEOUT", "60"))
 # Userspace code (tools/) never calls the kernel's GUP.
 EXCLUDE_DIRS = ("tools/",)
@@ -48,26 +52,14 @@ def need_tools():
             pt.die("%s not found (run scripts/deps.sh)" % tool)
 
 
-def candidates(kdir, names):
-    """Files of the tree mentioning one of names as a whole word."""
+def candidates(kdir, names, within=None):
+    """Files of the tree (or of within) mentioning one of names as a
+    whole word."""
     pats = []
     for n in sorted(names):
         pats += ["-e", n]
-    if os.path.isdir(os.path.join(kdir, ".git")):
-        cmd = ["git", "-C", kdir, "grep", "-lwF"] + pats + ["--", "*.c", "*.h"]
-    else:
-        cmd = ["grep", "-rlwF", "--include=*.c", "--include=*.h"] + pats + ["."]
-    r = subprocess.run(cmd, cwd=kdir, stdout=subprocess.PIPE, text=True)
-    if r.returncode not in (0, 1):
-        pt.die("token search failed in %s" % kdir, 1)
-    files = set()
-    for f in r.stdout.split("\n"):
-        f = f.strip()
-        if f.startswith("./"):
-            f = f[2:]
-        if f and not f.startswith(EXCLUDE_DIRS):
-            files.add(f)
-    return sorted(files)
+    return sorted(f for f in pt.grep_tree(kdir, ["-wF"] + pats, within)
+                  if not f.startswith(EXCLUDE_DIRS))
 
 
 def macro_file(workdir):
@@ -92,17 +84,43 @@ def macro_file(workdir):
     return path
 
 
-def _parallel(kdir, env, listing, workdir, name, per_job, rule):
-    """One GNU parallel run of rule over the files in listing, per_job
-    files to a spatch.  Returns [(files, exit, stdout, stderr)]."""
+# Bytes of C per spatch.  A spatch costs 0.1 s to start, so small files
+# share one; but spatch matches the files it is given as one set, at a cost
+# that grows faster than their size (the fact rules on kernel/events/core.c,
+# mm/memory.c and net/core/skbuff.c: 9 s one by one, 24 s together), and a
+# timeout aborts the whole group: a large file goes alone.
+GROUP_BYTES = 60000
+
+
+def size_groups(kdir, files, budget=GROUP_BYTES):
+    """files as groups for one spatch each: largest first (both cores
+    then finish together), consecutive files sharing a spatch up to
+    budget bytes."""
+    sized = sorted((-os.path.getsize(os.path.join(kdir, f)), f) for f in files)
+    groups, total = [], budget
+    for neg, f in sized:
+        if total - neg > budget:
+            groups.append([])
+            total = 0
+        groups[-1].append(f)
+        total -= neg
+    return groups
+
+
+def run_parallel(kdir, env, groups, workdir, name, rule):
+    """One GNU parallel run of rule, a spatch per group of files.
+    Returns [(files, exit, stdout, stderr)]."""
     results = os.path.join(workdir, name)
     joblog = results + ".log"
+    listing = results + ".groups"
+    with open(listing, "w") as f:
+        f.write("".join(" ".join(g) + "\n" for g in groups))
     jobs = os.environ.get("PINCONV_JOBS", str(os.cpu_count() or 2))
-    cmd = ["parallel", "--will-cite", "-j", jobs, "-X", "-n", str(per_job),
+    cmd = ["parallel", "--will-cite", "-j", jobs,
            "--joblog", joblog, "--results", results + "/{#}/",
            "spatch"] + SPATCH_OPTS + [
            "--macro-file-builtins", os.path.join(workdir, "macros.h"),
-           "--timeout", str(SPATCH_TIMEOUT), "--sp-file", rule, "{}",
+           "--timeout", str(SPATCH_TIMEOUT), "--sp-file", rule, "{=uq=}",
            "::::", listing]
     if sys.stderr.isatty() and not os.environ.get("PINCONV_QUIET"):
         cmd.insert(1, "--bar")
@@ -118,6 +136,32 @@ def _parallel(kdir, env, listing, workdir, name, per_job, rule):
             read = lambda n: open(os.path.join(base, n), errors="replace").read()
             out.append((files, rc, read("stdout"), read("stderr")))
     return out
+
+
+def run_groups(kdir, env, files, workdir, rule):
+    """rule over files, size_groups() to a spatch; the files of a group
+    that failed (a timeout aborts its group) run again one by one.
+    Returns (JSON records, {file: why} of the files that failed alone)."""
+    recs, failed, retry = [], {}, []
+    for fs, rc, out, err in run_parallel(kdir, env, size_groups(kdir, files),
+                                      workdir, "par", rule):
+        if rc == 0:
+            recs += [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+        else:
+            retry += fs
+    if retry:
+        for fs, rc, out, err in run_parallel(kdir, env, [[f] for f in sorted(retry)],
+                                          workdir, "retry", rule):
+            if rc != 0:
+                why = "timeout" if "timeout" in err.lower() else \
+                    (err.strip().splitlines() or ["exit %d" % rc])[-1]
+                failed[fs[0]] = why
+                continue
+            recs += [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+    for rec in recs:
+        if rec["file"].startswith("./"):
+            rec["file"] = rec["file"][2:]
+    return recs, failed
 
 
 def cache_root():
@@ -143,28 +187,55 @@ def _rule_key(rule, env):
     return h.hexdigest()
 
 
+def file_key(kdir, f):
+    """A file's cache key: its path and content."""
+    with open(os.path.join(kdir, f), "rb") as fh:
+        return hashlib.sha1(f.encode() + b"\0" + fh.read()).hexdigest()
+
+
+def family_env(family, extra_env=None):
+    env = {"PINCONV_FAMILY": ",".join(sorted(family))}
+    env.update(extra_env or {})
+    return env
+
+
+def rule_cache(rule, keyenv):
+    return os.path.join(cache_root(), _rule_key(rule, keyenv)[:16])
+
+
+def store(cdir, key, recs):
+    pt.write_atomic(os.path.join(cdir, key + ".jsonl"), "".join(
+        json.dumps(r, sort_keys=True) + "\n" for r in recs))
+
+
+def store_scan(kdir, family, recs_by_file):
+    """Cache the scan rule's records of files whose spatch ran it as
+    part of another rule (scripts/facts.py runs it with the fact rules,
+    one parse for both): the scan of those files then runs no spatch."""
+    cdir = rule_cache(RULE, family_env(family))
+    for f, recs in recs_by_file.items():
+        store(cdir, file_key(kdir, f), recs)
+
+
 def run_spatch(kdir, files, family, workdir, rule=RULE, extra_env=None,
                cache=True):
-    """Run a JSON-Lines-printing rule over files with GNU parallel, a dozen
-    files to a spatch; a spatch that fails (one file's timeout aborts its
-    whole group) is run again file by file.  Each file's records are
-    cached by the file's path and content and the rule, so a rerun only
-    runs spatch on what changed.  Returns (records, the files that still
-    failed, with spatch's reason)."""
+    """Run a JSON-Lines-printing rule over files with GNU parallel
+    (run_groups).  Each file's records are cached by the file's path and
+    content and the rule, so a rerun only runs spatch on what changed.
+    Returns (records, the files that still failed, with spatch's
+    reason)."""
     if not files:
         return [], {}
     macro_file(workdir)
-    keyenv = {"PINCONV_FAMILY": ",".join(sorted(family))}
-    keyenv.update(extra_env or {})
+    keyenv = family_env(family, extra_env)
     env = dict(os.environ, **keyenv)
     recs, todo, keys = [], [], {}
-    cdir = os.path.join(cache_root(), _rule_key(rule, keyenv)[:16])
+    cdir = rule_cache(rule, keyenv)
     for f in files:
         if not cache:
             todo.append(f)
             continue
-        with open(os.path.join(kdir, f), "rb") as fh:
-            keys[f] = hashlib.sha1(f.encode() + b"\0" + fh.read()).hexdigest()
+        keys[f] = file_key(kdir, f)
         path = os.path.join(cdir, keys[f] + ".jsonl")
         if os.path.isfile(path):
             with open(path) as fh:
@@ -173,35 +244,14 @@ def run_spatch(kdir, files, family, workdir, rule=RULE, extra_env=None,
             todo.append(f)
     if not todo:
         return recs, {}
-    listing = os.path.join(workdir, "files")
-    with open(listing, "w") as f:
-        f.write("\n".join(todo) + "\n")
-    new, failed, retry = [], {}, []
-    for fs, rc, out, err in _parallel(kdir, env, listing, workdir, "par", 12, rule):
-        if rc == 0:
-            new += [json.loads(l) for l in out.splitlines() if l.startswith("{")]
-        else:
-            retry += fs
-    if retry:
-        with open(listing, "w") as f:
-            f.write("\n".join(sorted(retry)) + "\n")
-        for fs, rc, out, err in _parallel(kdir, env, listing, workdir, "retry", 1, rule):
-            new += [json.loads(l) for l in out.splitlines() if l.startswith("{")]
-            if rc != 0:
-                why = "timeout" if "timeout" in err.lower() else \
-                    (err.strip().splitlines() or ["exit %d" % rc])[-1]
-                failed[fs[0]] = why
-    for rec in new:
-        if rec["file"].startswith("./"):
-            rec["file"] = rec["file"][2:]
+    new, failed = run_groups(kdir, env, todo, workdir, rule)
     if cache:
         per = {}
         for rec in new:
             per.setdefault(rec["file"], []).append(rec)
         for f in todo:
             if f not in failed:
-                pt.write_atomic(os.path.join(cdir, keys[f] + ".jsonl"), "".join(
-                    json.dumps(r, sort_keys=True) + "\n" for r in per.get(f, [])))
+                store(cdir, keys[f], per.get(f, []))
     return recs + new, failed
 
 

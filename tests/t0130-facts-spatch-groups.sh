@@ -1,5 +1,5 @@
 #!/bin/bash
-# spatch runs several files per process (GNU parallel -X); a typedef it
+# spatch runs several small files per process (scan.size_groups); a typedef it
 # guesses in one file must not change how it parses the next.  Without
 # --no-saved-typedefs, parsing net/core/skbuff.c first changed the facts
 # of virt/kvm/kvm_main.c (6.12), so a cold plan and a cached one (other
@@ -13,17 +13,18 @@ test_expect_success 'the facts of kvm_main.c are the same alone and after skbuff
 	import json, os, sys, tempfile
 	kdir = sys.argv[1]
 	sys.path.insert(0, sys.argv[2])
-	os.environ["PINCONV_JOBS"] = "1"    # one job slot: both files in one spatch
-	import facts
+	import facts, scan
 	with tempfile.TemporaryDirectory() as wd:
 	    rule = facts.combined_rule(wd)
 	    out = []
-	    for files in (["net/core/skbuff.c", "virt/kvm/kvm_main.c"], ["virt/kvm/kvm_main.c"]):
+	    for group in (["net/core/skbuff.c", "virt/kvm/kvm_main.c"], ["virt/kvm/kvm_main.c"]):
 	        sub = tempfile.mkdtemp(dir=wd)
-	        recs, failed = facts.spatch_files(kdir, files, sub, rule)
-	        assert not failed, failed
-	        out.append(sorted(json.dumps(r, sort_keys=True) for r in recs
-	                          if r["file"] == "virt/kvm/kvm_main.c"))
+	        scan.macro_file(sub)
+	        (files, rc, stdout, err), = scan.run_parallel(kdir, dict(os.environ), [group],
+	                                                     sub, "one", rule)
+	        assert rc == 0 and files == group, (rc, files, err[-300:])
+	        out.append(sorted(l for l in stdout.splitlines()
+	                          if l.startswith("{") and "kvm_main.c" in json.loads(l)["file"]))
 	assert out[0], "no facts for kvm_main.c"
 	assert out[0] == out[1], (len(out[0]), len(out[1]),
 	                          sorted(set(out[0]) ^ set(out[1]))[:5])
