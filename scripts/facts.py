@@ -5,9 +5,10 @@
     facts.py KDIR GRAPH.json [SCAN.json]
 
 1. candidates: the files that mention a GUP-family function;
-2. facts:      semantic-patches/facts/*.cocci (joined into one rule, run
-               by GNU parallel through scan.run_spatch, cached per file
-               content) print JSON Lines: call arguments, moves, returns,
+2. facts:      semantic-patches/facts/*.cocci (joined into one rule with
+               the scan's, run by GNU parallel through scan.run_groups,
+               cached per file content) print JSON Lines: calls and their
+               arguments, moves, returns,
                declarations, function definitions, dirty loops, and
                which definition of a local page pointer reaches which
                use (defuse.cocci: a local's values on different paths
