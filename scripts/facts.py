@@ -62,7 +62,10 @@ GENERIC = re.compile(r"^(folio_|__folio|Page|SetPage|ClearPage|__SetPage|__Clear
 
 # Release calls: callee -> (index of the page argument, class).
 #   put:   drops a FOLL_GET reference (or any page reference)
-#   unpin: drops a FOLL_PIN pin (put_user_page* are the v5.2-v5.5 names)
+#   unpin: drops a FOLL_PIN pin
+#   putuser: put_user_page*(), v5.2-v5.5 only: the release of FOLL_GET GUP
+#          pages marked as such (upstream's first step; a reference drop
+#          still, renamed unpin_user_page*() with FOLL_PIN in v5.6)
 #   cond:  unpins only what was pinned (bio: BIO_PAGE_PINNED), see bio_class
 #   free:  frees the page: a GUP page reaching it is a bug of its own
 RELEASES = {
@@ -73,9 +76,9 @@ RELEASES = {
     "unpin_user_pages_dirty_lock": (0, "unpin"),
     "unpin_user_page_range_dirty_lock": (0, "unpin"),
     "unpin_folio": (0, "unpin"), "unpin_folios": (0, "unpin"),
-    "put_user_page": (0, "unpin"), "put_user_pages": (0, "unpin"),
-    "put_user_pages_dirty": (0, "unpin"),
-    "put_user_pages_dirty_lock": (0, "unpin"),
+    "put_user_page": (0, "putuser"), "put_user_pages": (0, "putuser"),
+    "put_user_pages_dirty": (0, "putuser"),
+    "put_user_pages_dirty_lock": (0, "putuser"),
     "bio_release_pages": (0, "cond"), "bio_release_page": (1, "cond"),
     "__free_page": (0, "free"), "__free_pages": (0, "free"),
 }

@@ -79,6 +79,17 @@ test_expect_success 'pin_user_pages() + unpin_user_pages(): PINNED' '
 	verdict pinned.c pinned unpin_user_pages >got && test_cmp expect got
 '
 
+test_expect_success 'v5.2-v5.5 put_user_page*(): PINNED on GUP pages, MIXED with others, MISMATCH on pins' '
+	echo "['\''PINNED'\'']" >expect &&
+	verdict put_user_page.c marked put_user_pages_dirty_lock >got && test_cmp expect got &&
+	echo "['\''MIXED'\'']" >expect &&
+	verdict put_user_page.c drop_one put_user_page >got && test_cmp expect got &&
+	echo "['\''MISMATCH'\'']" >expect &&
+	verdict put_user_page.c pinned_put put_user_page >got && test_cmp expect got &&
+	json_get out/plan.json "[r[\"reason\"] for r in j[\"releases\"] if r[\"function\"] == \"pinned_put\"]" >got &&
+	grep "pinned pages released by put_user_page\*()" got
+'
+
 test_expect_success 'a page held only for its pfn and flags: KEEP_GET, never CONVERT' '
 	echo "['\''KEEP_GET'\'']" >expect &&
 	verdict keep_get.c keep_get_pfn put_page >got && test_cmp expect got

@@ -234,8 +234,10 @@ int graph_from_json(struct graph *g, json_t *root, const char **msg)
 			r->cls = R_COND;
 		else if (!strcmp(c, "free"))
 			r->cls = R_FREE;
+		else if (!strcmp(c, "putuser"))
+			r->cls = R_PUTUSER;
 		else {
-			*msg = "bad release class (put, unpin, cond, free)";
+			*msg = "bad release class (put, unpin, cond, free, putuser)";
 			return -1;
 		}
 	}

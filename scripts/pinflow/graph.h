@@ -23,7 +23,7 @@ enum iter_origin {
 /* What is done with pages: uses, extra references, escapes. */
 enum flag { F_DMA, F_CPU, F_META, F_GETREF, F_ESCAPE, F_NR };
 /* Release classes. */
-enum rclass { R_PUT, R_UNPIN, R_COND, R_FREE };
+enum rclass { R_PUT, R_UNPIN, R_COND, R_FREE, R_PUTUSER };
 
 struct edge {
 	int to;

@@ -79,6 +79,23 @@ enum verdict decide(enum rclass cls, unsigned origins, unsigned flags,
 		}
 		snprintf(reason, len, "releases only pinned pages; no pinned origin seen");
 		return V_PINNED;
+	case R_PUTUSER:
+		/* v5.2-v5.5: put_user_page*() marks the release of FOLL_GET
+		 * GUP pages (a reference drop still; renamed unpin_* in v5.6). */
+		if (origins & PINNED_PAGES) {
+			snprintf(reason, len, "pinned pages released by put_user_page*(), a reference drop");
+			return V_MISMATCH;
+		}
+		if ((origins & GET_PAGES) && (origins & OTHER_PAGES & ~BIT(O_ITER))) {
+			snprintf(reason, len, "put_user_page*() sees GUP pages and pages of other origins (%s)", other);
+			return V_MIXED;
+		}
+		if (origins & GET_PAGES) {
+			snprintf(reason, len, "already put_user_page*(): GUP pages released as such (v5.2-v5.5 API)");
+			return V_PINNED;
+		}
+		snprintf(reason, len, "put_user_page*() on pages GUP did not return (%s)", other);
+		return V_MISMATCH;
 	case R_PUT:
 		break;
 	}

@@ -215,6 +215,10 @@ static void decide_covers_every_class(void **state)
 	assert_int_equal(decide(R_FREE, BIT(O_GUP) | BIT(O_ALLOC), 0, why, sizeof(why)), V_UNKNOWN);
 	assert_int_equal(decide(R_UNPIN, BIT(O_GUP), 0, why, sizeof(why)), V_MISMATCH);
 	assert_int_equal(decide(R_COND, BIT(O_EXTRACT), 0, why, sizeof(why)), V_PINNED);
+	assert_int_equal(decide(R_PUTUSER, BIT(O_GUP), 0, why, sizeof(why)), V_PINNED);
+	assert_int_equal(decide(R_PUTUSER, BIT(O_GUP) | BIT(O_ALLOC), 0, why, sizeof(why)), V_MIXED);
+	assert_int_equal(decide(R_PUTUSER, BIT(O_ALLOC), 0, why, sizeof(why)), V_MISMATCH);
+	assert_int_equal(decide(R_PUTUSER, BIT(O_PIN), 0, why, sizeof(why)), V_MISMATCH);
 	assert_int_equal(decide(R_PUT, BIT(O_GUP) | BIT(O_UNKNOWN), BIT(F_DMA),
 				why, sizeof(why)), V_UNKNOWN);
 	assert_int_equal(decide(R_PUT, BIT(O_GUP), BIT(F_ESCAPE) | BIT(F_DMA),
