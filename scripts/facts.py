@@ -33,8 +33,10 @@ flags, releases) is what scripts/pinflow solves.
 import collections
 import functools
 import hashlib
+import heapq
 import itertools
 import json
+import operator
 import os
 import re
 import subprocess
@@ -297,6 +299,7 @@ class Facts:
         self.bio_class = bio_class
         self.skip = api_names(family)
         self.recs = []
+        self._keyed = []
         self.memo = {}
         self.decl = {}
         self.file_decl = {}
@@ -324,9 +327,13 @@ class Facts:
         files).  Facts come from the cache or from parallel spatch runs:
         they are indexed in one order, so node and hop numbers (and
         chains) never depend on it."""
-        new = sorted((r for r in recs if r.get("func") not in self.skip),
-                     key=self._sortkey)
-        self.recs = sorted(self.recs + new, key=self._sortkey)
+        first = operator.itemgetter(0)
+        keyed = sorted(((self._sortkey(r), r) for r in recs
+                        if r.get("func") not in self.skip), key=first)
+        # Merged, not sorted again: the same order (merge is stable).
+        self._keyed = list(heapq.merge(self._keyed, keyed, key=first))
+        self.recs = [r for _, r in self._keyed]
+        new = [r for _, r in keyed]
         ncalls = len(self.calls)
         for r in new:
             k, f = r["k"], r["file"]
@@ -984,6 +991,12 @@ def read_text(kdir, f):
         return fh.read()
 
 
+@functools.lru_cache(maxsize=4096)
+def code_text(kdir, f):
+    """A file's text with its comments and string literals blanked."""
+    return pt.strip_comments(read_text(kdir, f))
+
+
 def ops_pairs(text):
     """(member, function) of each designated initialiser `.member = fn`
     in a file's text, comments left out."""
@@ -1028,8 +1041,10 @@ def bio_release_class(kdir):
     return "put"
 
 
-def collect(kdir, family, workdir, stats=None):
-    """Iterate candidates to a fixed point; return the Facts and graph."""
+def collect(kdir, family, workdir, stats=None, after_first=None):
+    """Iterate candidates to a fixed point; return the Facts and graph.
+    after_first() is called once the first round's spatch is done (the
+    scan's records of every candidate are then cached)."""
     stats = stats if stats is not None else {}
     t_start = time.time()
     cands, universe = tree_files(kdir, family)
@@ -1049,6 +1064,8 @@ def collect(kdir, family, workdir, stats=None):
         stats["rounds"] = rnd + 1
         t_round = time.time()
         got = run_facts(kdir, new, workdir, stats, family)
+        if rnd == 0 and after_first:
+            after_first()
         recs += got
         t_spatch = time.time()
         done |= set(new)
@@ -1119,26 +1136,29 @@ def collect(kdir, family, workdir, stats=None):
         within = set(f for f in universe - done - files
                      if not f.startswith(NO_EXPAND) and
                      not re.match(r"arch/[^/]+/(mm|include)/", f)) if pats else set()
+        # grep finds the files; a match only in a comment or a string
+        # ("see ->bi_io_vec", "pages from get_user_pages()") adds none.
         for kind, pat in pats:
             if kind in ("def", "call"):
-                hits |= grep_files(kdir, [pat], only_c=(kind == "def"), within=within)
+                rx = re.compile(pat, re.M)
+                hits |= set(f for f in grep_files(kdir, [pat], only_c=(kind == "def"),
+                                                  within=within)
+                            if rx.search(code_text(kdir, f)))
         if byname:
             # A file naming a field matters when it also names a struct
             # that has the field, and can release or use pages.
-            fields_in = collections.defaultdict(set)
+            field_rx = re.compile(dict(pats)["field"])
             maybe = grep_files(kdir, [RELEASE_TOKEN.pattern], within=grep_files(
                 kdir, [dict(pats)["field"]], within=within - hits))
-            for line in pt.grep_tree(kdir, ["-oE", dict(pats)["field"]], maybe, lines=True):
-                f, m = line.split(":", 1)
-                fields_in[f].add(m.lstrip("->.").strip())
             typs = set().union(*byname.values())
-            words_in = collections.defaultdict(set)
-            for line in pt.grep_tree(kdir, ["-owE", "|".join(sorted(map(re.escape, typs)))],
-                                     maybe, lines=True):
-                f, m = line.split(":", 1)
-                words_in[f].add(m)
+            type_rx = re.compile(r"\b(%s)\b" % "|".join(sorted(map(re.escape, typs))))
+
+            def names_field(text):
+                words = set(type_rx.findall(text))
+                return any(byname.get(m.group(2), set()) & words
+                           for m in field_rx.finditer(text))
             for f in sorted(maybe):
-                if any(byname[fld] & words_in[f] for fld in fields_in[f] if fld in byname):
+                if names_field(read_text(kdir, f)) and names_field(code_text(kdir, f)):
                     hits.add(f)
         hits = set(h for h in hits if not h.startswith(NO_EXPAND) and
                    not re.match(r"arch/[^/]+/(mm|include)/", h))

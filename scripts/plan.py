@@ -45,16 +45,28 @@ VERDICTS = ("CONVERT", "MIXED", "EXTRA_REF", "ESCAPES", "KEEP_GET", "PINNED",
             "MISMATCH", "UNKNOWN")
 
 
-def load_scan(kdir, rdir):
+def start_scan(kdir, rdir):
+    """make scan in the background when rdir has no fresh scan.json (the
+    Popen, or None)."""
     path = os.path.join(rdir, "scan.json")
     stale = not os.path.isfile(path) or \
         os.path.getmtime(path) < os.path.getmtime(os.path.join(kdir, "Makefile"))
-    if stale:
-        env = dict(os.environ, KDIR=kdir, OUT=rdir, PINCONV_QUIET="1")
-        r = subprocess.run(["/usr/bin/python3", os.path.join(TOP, "scripts/scan.py")],
-                           env=env, stdout=subprocess.DEVNULL)
-        if r.returncode not in (0, 1) or not os.path.isfile(path):
-            pt.die("scan failed for %s (exit %d)" % (kdir, r.returncode))
+    if not stale:
+        return None
+    env = dict(os.environ, KDIR=kdir, OUT=rdir, PINCONV_QUIET="1")
+    return subprocess.Popen(["/usr/bin/python3", os.path.join(TOP, "scripts/scan.py")],
+                            env=env, stdout=subprocess.DEVNULL)
+
+
+def load_scan(kdir, rdir, started=None):
+    """scan.json of rdir, from the make scan started (a list holding
+    start_scan()'s result), or run now."""
+    path = os.path.join(rdir, "scan.json")
+    proc = started[0] if started else start_scan(kdir, rdir)
+    if proc is not None:
+        rc = proc.wait()
+        if rc not in (0, 1) or not os.path.isfile(path):
+            pt.die("scan failed for %s (exit %d)" % (kdir, rc))
     try:
         with open(path) as f:
             scan = json.load(f)
@@ -260,14 +272,24 @@ def main():
                (kdir, " or ".join(pt.FAMILY_HEADERS)), 1)
     stats = {}
     with tempfile.TemporaryDirectory(prefix="pinconv-plan.") as wd:
-        # The facts first: their spatch runs the scan's rule too and
-        # caches its records, so the scan after it parses nothing again.
+        # The facts first: their first round's spatch runs the scan's
+        # rule too and caches its records, so the scan, started then
+        # beside the later rounds, parses nothing again.
         t1 = time.time()
-        fx, g = facts.collect(kdir, fam, wd, stats)
+        scan_proc = []
+        try:
+            fx, g = facts.collect(kdir, fam, wd, stats, after_first=lambda:
+                                  scan_proc.append(start_scan(kdir, rdir)))
+        except BaseException:
+            for p in scan_proc:
+                if p is not None:
+                    p.terminate()
+                    p.wait()
+            raise
         graph = g.to_json()
         t_facts = time.time() - t1
         t0 = time.time()
-        scan = load_scan(kdir, rdir)
+        scan = load_scan(kdir, rdir, scan_proc)
         t_scan = time.time() - t0
         if os.environ.get("PINCONV_KEEP_GRAPH"):
             pt.write_atomic(os.path.join(rdir, "graph.json"), json.dumps(graph))

@@ -157,7 +157,7 @@ def record(kdir, rdir, stats, family):
 
 def _matches(f, text, rx_family, rx_page, rx_pats, rx_shared):
     """Could this content of f (not analysed) change the plan?"""
-    if rx_family.search(text):
+    if rx_family.search(pt.strip_comments(text)):
         return "it names a GUP-family function"
     if rx_page.search(text) and rx_pats and rx_pats.search(text):
         return "it matches a pattern the plan searched for new files with"
@@ -211,7 +211,7 @@ def check(kdir, rdir):
                 if _sha(data) == d["sha"]:
                     continue
                 text = data.decode(errors="replace")
-                if (f in cands) != bool(rx_family.search(text)):
+                if (f in cands) != bool(rx_family.search(pt.strip_comments(text))):
                     return False, "%s: whether it names a GUP-family function changed" % f
                 if _ops_hash(text) != d["ops"]:
                     return False, "%s: its ops tables changed" % f

@@ -5,7 +5,8 @@
     make scan [KDIR=...] [OUT=...] [API=...]
 
 1. family:     the acquiring functions the tree declares (pinconv_tree)
-2. candidates: files that mention one of them as a word (git grep / grep)
+2. candidates: files that mention one of them as a word outside comments
+               and strings (grep, then the file's code)
 3. spatch:     semantic-patches/scan/gup_calls.cocci over the candidates,
                GNU parallel, per-file timeout
 4. cross-check: a token search of the same files (comments, strings,
@@ -54,12 +55,15 @@ def need_tools():
 
 def candidates(kdir, names, within=None):
     """Files of the tree (or of within) mentioning one of names as a
-    whole word."""
+    whole word in code: a file naming them only in comments ("pages from
+    get_user_pages()": mm/vmscan.c, mm/filemap.c, kernel/ptrace.c...) or
+    strings holds no call, and spatch need not read it."""
     pats = []
     for n in sorted(names):
         pats += ["-e", n]
     return sorted(f for f in pt.grep_tree(kdir, ["-wF"] + pats, within)
-                  if not f.startswith(EXCLUDE_DIRS))
+                  if not f.startswith(EXCLUDE_DIRS) and
+                  pt.names_in_code(os.path.join(kdir, f), names))
 
 
 def macro_file(workdir):
