@@ -33,7 +33,6 @@ flags, releases) is what scripts/pinflow solves.
 import collections
 import functools
 import hashlib
-import heapq
 import itertools
 import json
 import operator
@@ -330,8 +329,8 @@ class Facts:
         first = operator.itemgetter(0)
         keyed = sorted(((self._sortkey(r), r) for r in recs
                         if r.get("func") not in self.skip), key=first)
-        # Merged, not sorted again: the same order (merge is stable).
-        self._keyed = list(heapq.merge(self._keyed, keyed, key=first))
+        # Two sorted runs, keys computed once: timsort merges them.
+        self._keyed = sorted(self._keyed + keyed, key=first)
         self.recs = [r for _, r in self._keyed]
         new = [r for _, r in keyed]
         ncalls = len(self.calls)

@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import concurrent.futures
-import functools
 import re
 import subprocess
 import sys
@@ -111,21 +110,6 @@ def strip_comments(text):
     newlines so line numbers stay right (an unterminated literal ends at
     its line's end)."""
     return _LEXEME.sub(_blank, text)
-
-
-def names_in_code(path, names):
-    """Whether the file at path names one of names as a whole word outside
-    comments and string literals."""
-    rx = _names_rx(frozenset(names))
-    with open(path, errors="replace") as f:
-        text = f.read()
-    # Only a file whose text names one at all is stripped.
-    return bool(rx.search(text)) and bool(rx.search(strip_comments(text)))
-
-
-@functools.lru_cache(maxsize=8)
-def _names_rx(names):
-    return re.compile(r"\b(%s)\b" % "|".join(sorted(map(re.escape, names))))
 
 
 def _strip_comments_loop(text):

@@ -155,10 +155,10 @@ def record(kdir, rdir, stats, family):
     pt.write_atomic(path, json.dumps(state, sort_keys=True) + "\n")
 
 
-def _matches(f, text, rx_family, rx_page, rx_pats, rx_shared):
+def _matches(f, text, family, rx_family, rx_page, rx_pats, rx_shared):
     """Could this content of f (not analysed) change the plan?"""
-    if rx_family.search(pt.strip_comments(text)):
-        return "it names a GUP-family function"
+    if rx_family.search(text) and scan.calls_any(text, family):
+        return "it calls a GUP-family function"
     if rx_page.search(text) and rx_pats and rx_pats.search(text):
         return "it matches a pattern the plan searched for new files with"
     if rx_shared and f.startswith("include/") and rx_shared.search(text):
@@ -211,8 +211,8 @@ def check(kdir, rdir):
                 if _sha(data) == d["sha"]:
                     continue
                 text = data.decode(errors="replace")
-                if (f in cands) != bool(rx_family.search(pt.strip_comments(text))):
-                    return False, "%s: whether it names a GUP-family function changed" % f
+                if (f in cands) != scan.calls_any(text, family):
+                    return False, "%s: whether it calls a GUP-family function changed" % f
                 if _ops_hash(text) != d["ops"]:
                     return False, "%s: its ops tables changed" % f
                 if _facts_hashes(kdir, [f], family, wd)[f] != d["facts"]:
@@ -223,7 +223,8 @@ def check(kdir, rdir):
                     return False, "%s: it defines a struct the plan looked up" % f
                 continue
             why = data is not None and _matches(f, data.decode(errors="replace"),
-                                                rx_family, rx_page, rx_pats, rx_shared)
+                                                family, rx_family, rx_page, rx_pats,
+                                                rx_shared)
             if why:
                 return False, "%s: %s" % (f, why)
     return True, "%d changed file(s), none can change the plan" % len(changed)

@@ -5,8 +5,9 @@
     make scan [KDIR=...] [OUT=...] [API=...]
 
 1. family:     the acquiring functions the tree declares (pinconv_tree)
-2. candidates: files that mention one of them as a word outside comments
-               and strings (grep, then the file's code)
+2. candidates: files that call one of them (grep for the names, then
+               token_hits() on the file's code: comments, strings,
+               declarations and definitions are no calls)
 3. spatch:     semantic-patches/scan/gup_calls.cocci over the candidates,
                GNU parallel, per-file timeout
 4. cross-check: a token search of the same files (comments, strings,
@@ -54,16 +55,27 @@ def need_tools():
 
 
 def candidates(kdir, names, within=None):
-    """Files of the tree (or of within) mentioning one of names as a
-    whole word in code: a file naming them only in comments ("pages from
-    get_user_pages()": mm/vmscan.c, mm/filemap.c, kernel/ptrace.c...) or
-    strings holds no call, and spatch need not read it."""
+    """Files of the tree (or of within) calling one of names: a file
+    naming them only in comments ("pages from get_user_pages()":
+    mm/vmscan.c, mm/filemap.c, kernel/ptrace.c...) or strings, or only
+    declaring or defining them, holds no call, and spatch need not read
+    it."""
     pats = []
     for n in sorted(names):
         pats += ["-e", n]
-    return sorted(f for f in pt.grep_tree(kdir, ["-wF"] + pats, within)
-                  if not f.startswith(EXCLUDE_DIRS) and
-                  pt.names_in_code(os.path.join(kdir, f), names))
+    out = []
+    for f in sorted(pt.grep_tree(kdir, ["-wF"] + pats, within)):
+        if not f.startswith(EXCLUDE_DIRS):
+            with open(os.path.join(kdir, f), errors="replace") as fh:
+                if calls_any(fh.read(), names):
+                    out.append(f)
+    return out
+
+
+def calls_any(text, names):
+    """Whether text calls one of names, token_hits() (a file that only
+    declares or defines them, mm/gup.c, holds no call site either)."""
+    return any(True for _ in token_hits(pt.strip_comments(text), names))
 
 
 def macro_file(workdir):

@@ -70,7 +70,7 @@ test_expect_success 'strip_comments() (one regex) agrees with the reference loop
 	PYEOF
 '
 
-test_expect_success 'candidates: a file naming the family only in comments is not one (6.12)' '
+test_expect_success 'candidates: files that name the family without calling it are not (6.12)' '
 	$PY - "$T612" "$PINCONV/scripts" >out <<-\PYEOF &&
 	import sys
 	sys.path.insert(0, sys.argv[2])
@@ -79,12 +79,18 @@ test_expect_success 'candidates: a file naming the family only in comments is no
 	fam = pt.gup_family(k)
 	c = scan.candidates(k, fam)
 	# mm/vmscan.c, mm/filemap.c and kernel/ptrace.c name get_user_pages*()
-	# in comments only; fs/fuse/file.c, mm/memory.c and block/bio.c call one.
-	print([f in c for f in ("mm/vmscan.c", "mm/filemap.c", "kernel/ptrace.c")],
-	      [f in c for f in ("fs/fuse/file.c", "mm/memory.c", "block/bio.c")])
+	# in comments only; mm/gup.c and include/linux/uio.h declare and
+	# define them; fs/fuse/file.c, mm/memory.c, block/bio.c and
+	# include/linux/mm.h (inline wrappers) call one.
+	print([f in c for f in ("mm/vmscan.c", "mm/filemap.c", "kernel/ptrace.c",
+	                        "mm/gup.c", "include/linux/uio.h")],
+	      [f in c for f in ("fs/fuse/file.c", "mm/memory.c", "block/bio.c",
+	                        "include/linux/mm.h")])
 	PYEOF
-	echo "[False, False, False] [True, True, True]" >expect && test_cmp expect out &&
-	grep -q "get_user_pages" "$T612/mm/vmscan.c" && grep -q "get_user_pages" "$T612/kernel/ptrace.c"
+	echo "[False, False, False, False, False] [True, True, True, True]" >expect &&
+	test_cmp expect out &&
+	grep -q "get_user_pages" "$T612/mm/vmscan.c" && grep -q "get_user_pages" "$T612/kernel/ptrace.c" &&
+	grep -q "^long get_user_pages(" "$T612/mm/gup.c"
 '
 
 test_done

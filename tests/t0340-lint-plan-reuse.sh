@@ -41,11 +41,18 @@ test_expect_success 'a new file with no page in it: reused' '
 	grep "none can change the plan), reusing" c2.err
 '
 
+test_expect_success 'a new file naming get_user_pages() only in a comment: reused' '
+	printf "/* not get_user_pages(): a struct page in a comment */\nint pinconv_t0340c(int a)\n{\n\treturn a;\n}\n" >linux/lib/pinconv_t0340c.c &&
+	commit "lib: a comment" &&
+	KDIR=linux SINCE=HEAD~1 $LINT >c2c.out 2>c2c.err; cat c2c.err &&
+	grep "none can change the plan), reusing" c2c.err
+'
+
 test_expect_success 'a file that starts calling get_user_pages_fast(): re-planned' '
 	printf "int pinconv_t0340b(unsigned long a, struct page **p)\n{\n\treturn get_user_pages_fast(a, 1, 0, p);\n}\n" >linux/lib/pinconv_t0340b.c &&
 	commit "lib: a GUP caller" &&
 	KDIR=linux SINCE=HEAD~1 FORMAT=json $LINT >c3.json 2>c3.err; cat c3.err &&
-	grep "re-planning: lib/pinconv_t0340b.c: it names a GUP-family function" c3.err &&
+	grep "re-planning: lib/pinconv_t0340b.c: it calls a GUP-family function" c3.err &&
 	json_get out/plan.json "[a[\"file\"] for a in j[\"acquisitions\"] if a[\"file\"].startswith(\"lib/pinconv\")]" >acq &&
 	grep "lib/pinconv_t0340b.c" acq
 '

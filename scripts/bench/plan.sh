@@ -11,6 +11,11 @@
 #   plan.<tree>.files / rounds  candidate files, iterations to the fixed point
 #   plan.<tree>.<VERDICT>       releases per verdict; .acquisitions,
 #                               .acq_without_release
+#   plan.<tree>.ref_parse_s     spatch --parse-c kernel/events/core.c just
+#                               before the cold run: this machine's speed
+#                               at that moment (the same 2-core kind has
+#                               been seen 1.7x apart from hour to hour),
+#                               to read the other figures against
 #
 # Reports and caches go to a temporary directory; the trees are read only.
 set -uo pipefail
@@ -23,6 +28,9 @@ unset OUT API
 for ver in 6.12 6.1; do
 	kdir=$("$here/default-tree.sh" "$ver") || exit 2
 	name=${ver/./_}
+	start=$(date +%s.%N)
+	(cd "$kdir" && spatch --parse-c kernel/events/core.c >/dev/null 2>&1)
+	printf 'plan.%s.ref_parse_s: %.2f\n' "$name" "$(echo "$(date +%s.%N) - $start" | bc)"
 	for run in cold warm; do
 		rm -rf "$work/reports"
 		[ $run = cold ] && rm -rf "$work/cache"
