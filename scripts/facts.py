@@ -4,7 +4,9 @@
 
     facts.py KDIR GRAPH.json [SCAN.json]
 
-1. candidates: the files that mention a GUP-family function;
+1. candidates: the files that call a GUP-family function (scan.candidates);
+               the files that can hold or release a page (page_files, new
+               candidates come from these) are read meanwhile;
 2. facts:      semantic-patches/facts/*.cocci (joined into one rule with
                the scan's, run by GNU parallel through scan.run_groups,
                cached per file content) print JSON Lines: calls and their
@@ -31,6 +33,7 @@ flags, releases) is what scripts/pinflow solves.
 """
 
 import collections
+import concurrent.futures
 import functools
 import hashlib
 import itertools
@@ -959,14 +962,6 @@ def page_files(kdir, within=None):
                not re.match(r"arch/[^/]+/(mm|include)/", f))
 
 
-def tree_files(kdir, family):
-    """(the scan's candidates, page_files()) from one read of the tree:
-    the files matching either, then each search within those."""
-    either = pt.grep_tree(kdir, ["-E", "-e", r"\b(%s)\b" % "|".join(
-        sorted(map(re.escape, family)))] + sum((["-e", p] for p in PAGE_PATTERNS), []))
-    return scan.candidates(kdir, family, within=either), page_files(kdir, within=either)
-
-
 def shared_structs(kdir, names):
     """The names among names whose struct is defined under include/."""
     names = sorted(n for n in names if re.match(r"\w+$", n) and n != "?")
@@ -1046,7 +1041,11 @@ def collect(kdir, family, workdir, stats=None, after_first=None):
     scan's records of every candidate are then cached)."""
     stats = stats if stats is not None else {}
     t_start = time.time()
-    cands, universe = tree_files(kdir, family)
+    cands = scan.candidates(kdir, family)
+    # The files new candidates come from, read while round 1's spatch runs.
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    universe_of = pool.submit(page_files, kdir)
+    pool.shutdown(wait=False)
     files = set(cands)
     # What this run read of the tree besides the facts of the files it
     # analysed: scripts/plan_reuse.py tells from it whether a changed
@@ -1132,7 +1131,7 @@ def collect(kdir, family, workdir, stats=None, after_first=None):
                 pats.append(("field", r"(->|\.)(%s)\b" % "|".join(
                     sorted(re.escape(x) for x in byname))))
         state["pats"] += [p for _, p in pats]
-        within = set(f for f in universe - done - files
+        within = set(f for f in universe_of.result() - done - files
                      if not f.startswith(NO_EXPAND) and
                      not re.match(r"arch/[^/]+/(mm|include)/", f)) if pats else set()
         # grep finds the files; a match only in a comment or a string
