@@ -954,10 +954,10 @@ def grep_files(kdir, patterns, only_c=False, within=None):
 PAGE_PATTERNS = (r"struct (page|folio)\b", RELEASE_TOKEN.pattern)
 
 
-def page_files(kdir, within=None):
+def page_files(kdir):
     """Every file that can hold or release a page: it declares a struct
     page or folio, or calls a release.  New candidates come from these."""
-    return set(f for f in grep_files(kdir, list(PAGE_PATTERNS), within=within)
+    return set(f for f in grep_files(kdir, list(PAGE_PATTERNS))
                if not f.startswith(NO_EXPAND) and
                not re.match(r"arch/[^/]+/(mm|include)/", f))
 
@@ -1156,6 +1156,7 @@ def collect(kdir, family, workdir, stats=None, after_first=None):
                 return any(byname.get(m.group(2), set()) & words
                            for m in field_rx.finditer(text))
             for f in sorted(maybe):
+                # The raw text first: most files fail there, unstripped.
                 if names_field(read_text(kdir, f)) and names_field(code_text(kdir, f)):
                     hits.add(f)
         hits = set(h for h in hits if not h.startswith(NO_EXPAND) and

@@ -58,11 +58,9 @@ def start_scan(kdir, rdir):
                             env=env, stdout=subprocess.DEVNULL)
 
 
-def load_scan(kdir, rdir, started=None):
-    """scan.json of rdir, from the make scan started (a list holding
-    start_scan()'s result), or run now."""
+def load_scan(kdir, rdir, proc):
+    """scan.json of rdir, once proc (start_scan()'s, or None) is done."""
     path = os.path.join(rdir, "scan.json")
-    proc = started[0] if started else start_scan(kdir, rdir)
     if proc is not None:
         rc = proc.wait()
         if rc not in (0, 1) or not os.path.isfile(path):
@@ -289,7 +287,8 @@ def main():
         graph = g.to_json()
         t_facts = time.time() - t1
         t0 = time.time()
-        scan = load_scan(kdir, rdir, scan_proc)
+        # No round ran (no candidate): the scan starts now.
+        scan = load_scan(kdir, rdir, scan_proc[0] if scan_proc else start_scan(kdir, rdir))
         t_scan = time.time() - t0
         if os.environ.get("PINCONV_KEEP_GRAPH"):
             pt.write_atomic(os.path.join(rdir, "graph.json"), json.dumps(graph))

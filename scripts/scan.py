@@ -54,8 +54,8 @@ def need_tools():
             pt.die("%s not found (run scripts/deps.sh)" % tool)
 
 
-def candidates(kdir, names, within=None):
-    """Files of the tree (or of within) calling one of names: a file
+def candidates(kdir, names):
+    """Files of the tree calling one of names: a file
     naming them only in comments ("pages from get_user_pages()":
     mm/vmscan.c, mm/filemap.c, kernel/ptrace.c...) or strings, or only
     declaring or defining them, holds no call, and spatch need not read
@@ -64,7 +64,7 @@ def candidates(kdir, names, within=None):
     for n in sorted(names):
         pats += ["-e", n]
     out = []
-    for f in sorted(pt.grep_tree(kdir, ["-wF"] + pats, within)):
+    for f in sorted(pt.grep_tree(kdir, ["-wF"] + pats)):
         if not f.startswith(EXCLUDE_DIRS):
             with open(os.path.join(kdir, f), errors="replace") as fh:
                 if calls_any(fh.read(), names):

@@ -14,8 +14,9 @@
 #   plan.<tree>.ref_parse_s     spatch --parse-c kernel/events/core.c just
 #                               before the cold run: this machine's speed
 #                               at that moment (the same 2-core kind has
-#                               been seen 1.7x apart from hour to hour),
-#                               to read the other figures against
+#                               been seen 1.7x apart from hour to hour);
+#                               a rough guide only: it does not scale the
+#                               cold plan reliably (README)
 #
 # Reports and caches go to a temporary directory; the trees are read only.
 set -uo pipefail
