@@ -823,7 +823,7 @@ class Facts:
 def _short(e, n=60):
     e = re.sub(r"\s+", " ", e or "")
     e = re.sub(r" ?(->|\.|\[|\]|\(|\)) ?", r"\1", e)
-    e = e.replace(",", ", ").replace(" ,", ",")
+    e = re.sub(r" ?, ?", ", ", e)
     return e if len(e) <= n else e[:n - 3] + "..."
 
 
