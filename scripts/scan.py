@@ -18,6 +18,7 @@
 """
 
 import hashlib
+import heapq
 import json
 import os
 import re
@@ -100,44 +101,57 @@ def macro_file(workdir):
     return path
 
 
-# Bytes of C per spatch.  A spatch costs 0.1 s to start, so small files
-# share one; but spatch matches the files it is given as one set, at a cost
-# that grows faster than their size (the fact rules on kernel/events/core.c,
-# mm/memory.c and net/core/skbuff.c: 9 s one by one, 24 s together), and a
-# timeout aborts the whole group: a large file goes alone.
-GROUP_BYTES = 60000
+# Each spatch is given a --file-groups listing of many files, one group
+# per file: spatch then handles them one by one as if run on each alone
+# (its matches, a typedef it guesses, a timeout stay with the file; see
+# --no-saved-typedefs above), at one start-up (Python, the rules, the
+# macro file: 0.1 s) for the lot.  Files given as one group (or on the
+# command line) are matched as one set instead, at a cost that grows
+# faster than their size, and a timeout aborts them all.  The files are
+# dealt into CHUNKS_PER_JOB listings per job of about equal size, so the
+# cores finish together.
+CHUNKS_PER_JOB = 3
 
 
-def size_groups(kdir, files, budget=GROUP_BYTES):
-    """files as groups for one spatch each: largest first (both cores
-    then finish together), consecutive files sharing a spatch up to
-    budget bytes."""
+def chunks(kdir, files, n):
+    """files dealt into at most n lists of about equal bytes, largest
+    first to the least loaded (longest processing time first)."""
     sized = sorted((-os.path.getsize(os.path.join(kdir, f)), f) for f in files)
-    groups, total = [], budget
+    heap = [(0, i) for i in range(min(n, len(sized)))]
+    out = [[] for _ in heap]
     for neg, f in sized:
-        if total - neg > budget:
-            groups.append([])
-            total = 0
-        groups[-1].append(f)
-        total -= neg
-    return groups
+        total, i = heapq.heappop(heap)
+        out[i].append(f)
+        heapq.heappush(heap, (total - neg, i))
+    return out
 
 
-def run_parallel(kdir, env, groups, workdir, name, rule):
-    """One GNU parallel run of rule, a spatch per group of files.
-    Returns [(files, exit, stdout, stderr)]."""
+def jobs():
+    return int(os.environ.get("PINCONV_JOBS") or os.cpu_count() or 2)
+
+
+EXN = re.compile(r"^EXN: (.*) in (\S+)$", re.M)
+
+
+def run_parallel(kdir, env, lists, workdir, name, rule):
+    """One GNU parallel run of rule, a spatch per list of files (each file
+    its own group).  Returns [(files, exit, stdout, stderr, {file: why}
+    of the files spatch gave up on, their records to be dropped)]."""
     results = os.path.join(workdir, name)
+    os.makedirs(results, exist_ok=True)
+    listings = []
+    for i, fs in enumerate(lists):
+        path = os.path.join(results, "%d.groups" % i)
+        with open(path, "w") as f:
+            f.write("\n\n".join(fs) + "\n")
+        listings.append(path)
     joblog = results + ".log"
-    listing = results + ".groups"
-    with open(listing, "w") as f:
-        f.write("".join(" ".join(g) + "\n" for g in groups))
-    jobs = os.environ.get("PINCONV_JOBS", str(os.cpu_count() or 2))
-    cmd = ["parallel", "--will-cite", "-j", jobs,
+    cmd = ["parallel", "--will-cite", "-j", str(jobs()),
            "--joblog", joblog, "--results", results + "/{#}/",
            "spatch"] + SPATCH_OPTS + [
            "--macro-file-builtins", os.path.join(workdir, "macros.h"),
-           "--timeout", str(SPATCH_TIMEOUT), "--sp-file", rule, "{=uq=}",
-           "::::", listing]
+           "--timeout", str(SPATCH_TIMEOUT), "--sp-file", rule,
+           "--file-groups", "{}", ":::"] + listings
     if sys.stderr.isatty() and not os.environ.get("PINCONV_QUIET"):
         cmd.insert(1, "--bar")
     subprocess.run(cmd, cwd=kdir, env=env, stdout=subprocess.DEVNULL)
@@ -147,33 +161,43 @@ def run_parallel(kdir, env, groups, workdir, name, rule):
         for line in f:
             col = line.rstrip("\n").split("\t")
             seq, rc, command = col[0], int(col[6]), col[8]
-            files = command.split(" --sp-file ", 1)[1].split()[1:]
+            files = lists[listings.index(command.rsplit(" --file-groups ", 1)[1])]
             base = os.path.join(results, seq)
             read = lambda n: open(os.path.join(base, n), errors="replace").read()
-            out.append((files, rc, read("stdout"), read("stderr")))
-    return out
+            err = read("stderr")
+            gave_up = {}
+            for m in EXN.finditer(err):
+                if m.group(2) in files:
+                    gave_up[m.group(2)] = "timeout" if "Timeout" in m.group(1) else m.group(1)
+            out.append((files, rc, read("stdout"), err, gave_up))
+    return sorted(out, key=lambda o: lists.index(o[0]))
 
 
 def run_groups(kdir, env, files, workdir, rule):
-    """rule over files, size_groups() to a spatch; the files of a group
-    that failed (a timeout aborts its group) run again one by one.
-    Returns (JSON records, {file: why} of the files that failed alone)."""
+    """rule over files, chunks() of them to a spatch; the files of a
+    spatch that failed as a whole run again one by one.  Returns (JSON
+    records, {file: why} of the files spatch gave up on)."""
     recs, failed, retry = [], {}, []
-    for fs, rc, out, err in run_parallel(kdir, env, size_groups(kdir, files),
-                                      workdir, "par", rule):
+
+    def take(files, out, gave_up):
+        failed.update(gave_up)
+        recs.extend(r for r in (json.loads(l) for l in out.splitlines() if l.startswith("{"))
+                    if r["file"] not in gave_up)
+
+    for fs, rc, out, err, gave_up in run_parallel(
+            kdir, env, chunks(kdir, files, CHUNKS_PER_JOB * jobs()), workdir, "par", rule):
         if rc == 0:
-            recs += [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+            take(fs, out, gave_up)
         else:
             retry += fs
     if retry:
-        for fs, rc, out, err in run_parallel(kdir, env, [[f] for f in sorted(retry)],
-                                          workdir, "retry", rule):
+        for fs, rc, out, err, gave_up in run_parallel(
+                kdir, env, [[f] for f in sorted(retry)], workdir, "retry", rule):
             if rc != 0:
                 why = "timeout" if "timeout" in err.lower() else \
                     (err.strip().splitlines() or ["exit %d" % rc])[-1]
-                failed[fs[0]] = why
-                continue
-            recs += [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+                gave_up = {fs[0]: why}
+            take(fs, out if rc == 0 else "", gave_up)
     for rec in recs:
         if rec["file"].startswith("./"):
             rec["file"] = rec["file"][2:]
