@@ -214,7 +214,7 @@ def tokens(s):
 def _close(t, i):
     """Index of the bracket closing the one at t[i]."""
     pairs = {"(": ")", "[": "]", "{": "}"}
-    want, depth = pairs[t[i]], 0
+    depth = 0
     for j in range(i, len(t)):
         if t[j] in pairs:
             depth += 1

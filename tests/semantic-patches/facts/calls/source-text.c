@@ -1,6 +1,6 @@
 /* Arguments are read back from the source: a call spanning lines, a
  * comment inside, a string holding a comma and a parenthesis, nested
- * calls and an iterator's arguments. */
+ * calls, an iterator's arguments and a macro body. */
 static int fill(struct sg_table *sgt, struct page **pages, int n)
 {
 	struct scatterlist *sg;
@@ -15,3 +15,10 @@ static int fill(struct sg_table *sgt, struct page **pages, int n)
 		put_page(sg_page(sg));
 	return 0;
 }
+
+/* In a macro body, a line continuation is whitespace. */
+#define fill_one(sgt, page)				\
+({							\
+	sg_set_page((sgt)->sgl, page,			\
+		    PAGE_SIZE, 0);			\
+})
