@@ -200,18 +200,44 @@ def gup_family(kdir):
     return fam
 
 
+_DECL = re.compile(r"(?:^|[;}\n])\s*((?:extern\s+|static\s+|inline\s+|"
+                   r"__always_inline\s+)*[\w\s\*]+?)\b(\w+)\s*\(([^;{)]*(?:\([^)]*\)[^;{)]*)*)\)\s*[;{]",
+                   re.S)
+_TYPE_CHAR = re.compile(r"[\w\s*]")
+
+
+def _family_decls(text):
+    """_DECL's matches for the family's names in text.  _DECL is tried
+    only where a family name is followed by "(", from where its return
+    type starts (the first ;, } or newline before it that only type
+    words follow): over the whole of mm.h it took 1.6 s (a lazy type
+    from every newline of the blanked comments), this way milliseconds."""
+    for m in re.finditer(r"\b(\w+)\s*\(", text):
+        if not FAMILY_RE.match(m.group(1)):
+            continue
+        s = m.start()
+        while s > 0 and _TYPE_CHAR.match(text, s - 1):
+            s -= 1
+        if s > 0 and text[s - 1] in ";}\n":
+            s -= 1
+        elif s > 0:
+            s = text.find("\n", s, m.start())
+            if s < 0:
+                continue
+        d = _DECL.match(text, s)
+        if d and d.start(2) == m.start(1):
+            yield d
+
+
 def _gup_family(kdir):
     fam = {}
-    decl = re.compile(r"(?:^|[;}\n])\s*((?:extern\s+|static\s+|inline\s+|"
-                      r"__always_inline\s+)*[\w\s\*]+?)\b(\w+)\s*\(([^;{)]*(?:\([^)]*\)[^;{)]*)*)\)\s*[;{]",
-                      re.S)
     for hdr in FAMILY_HEADERS:
         path = os.path.join(kdir, hdr)
         if not os.path.isfile(path):
             continue
         with open(path, errors="replace") as f:
             text = strip_comments(f.read())
-        for m in decl.finditer(text):
+        for m in _family_decls(text):
             ret, name, params = m.group(1), m.group(2), m.group(3)
             if not FAMILY_RE.match(name) or name in fam:
                 continue

@@ -29,6 +29,26 @@ test_expect_success 'signatures: pages and flags argument positions read from pr
 	echo "4 3 2 3 extract True" >expect && test_cmp expect out
 '
 
+test_expect_success 'the family search near family names finds what the declaration regex over whole headers finds' '
+	$PY - "$T612" "$T61" "$PINCONV/scripts" <<-\PYEOF
+	import os, sys
+	sys.path.insert(0, sys.argv[3])
+	import pinconv_tree as pt
+	n = 0
+	for k in sys.argv[1:3]:
+	    for hdr in pt.FAMILY_HEADERS:
+	        text = pt.strip_comments(open(os.path.join(k, hdr), errors="replace").read())
+	        # The reference: every match of the regex over the whole text.
+	        ref = [m.group(2, 3) for m in pt._DECL.finditer(text)
+	               if pt.FAMILY_RE.match(m.group(2))]
+	        got = [m.group(2, 3) for m in pt._family_decls(text)]
+	        assert got == ref, (k, hdr, sorted(set(got) ^ set(ref))[:3])
+	        n += len(got)
+	assert n > 20, n
+	print(n, "declarations agree")
+	PYEOF
+'
+
 test_expect_success 'a v5.3-like tree with put_user_page() placeholders gets that profile' '
 	mkdir -p old/include/linux && cp "$T61/Makefile" "$T61/MAINTAINERS" old/ &&
 	grep -v unpin_user_page "$T61/include/linux/mm.h" >old/include/linux/mm.h &&
