@@ -239,7 +239,7 @@ def _gup_family(kdir):
             text = strip_comments(f.read())
         for m in _family_decls(text):
             ret, name, params = m.group(1), m.group(2), m.group(3)
-            if not FAMILY_RE.match(name) or name in fam:
+            if name in fam:
                 continue
             if re.search(r"\b(return|if|while|for|define)\b", ret):
                 continue

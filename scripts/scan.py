@@ -139,19 +139,19 @@ def run_parallel(kdir, env, lists, workdir, name, rule):
     of the files spatch gave up on, their records to be dropped)]."""
     results = os.path.join(workdir, name)
     os.makedirs(results, exist_ok=True)
-    listings = []
+    listings = {}       # listing path -> index in lists
     for i, fs in enumerate(lists):
         path = os.path.join(results, "%d.groups" % i)
         with open(path, "w") as f:
             f.write("\n\n".join(fs) + "\n")
-        listings.append(path)
+        listings[path] = i
     joblog = results + ".log"
     cmd = ["parallel", "--will-cite", "-j", str(jobs()),
            "--joblog", joblog, "--results", results + "/{#}/",
            "spatch"] + SPATCH_OPTS + [
            "--macro-file-builtins", os.path.join(workdir, "macros.h"),
            "--timeout", str(SPATCH_TIMEOUT), "--sp-file", rule,
-           "--file-groups", "{}", ":::"] + listings
+           "--file-groups", "{}", ":::"] + list(listings)
     if sys.stderr.isatty() and not os.environ.get("PINCONV_QUIET"):
         cmd.insert(1, "--bar")
     subprocess.run(cmd, cwd=kdir, env=env, stdout=subprocess.DEVNULL)
@@ -161,7 +161,8 @@ def run_parallel(kdir, env, lists, workdir, name, rule):
         for line in f:
             col = line.rstrip("\n").split("\t")
             seq, rc, command = col[0], int(col[6]), col[8]
-            files = lists[listings.index(command.rsplit(" --file-groups ", 1)[1])]
+            i = listings[command.rsplit(" --file-groups ", 1)[1]]
+            files = lists[i]
             base = os.path.join(results, seq)
             read = lambda n: open(os.path.join(base, n), errors="replace").read()
             err = read("stderr")
@@ -169,8 +170,8 @@ def run_parallel(kdir, env, lists, workdir, name, rule):
             for m in EXN.finditer(err):
                 if m.group(2) in files:
                     gave_up[m.group(2)] = "timeout" if "Timeout" in m.group(1) else m.group(1)
-            out.append((files, rc, read("stdout"), err, gave_up))
-    return sorted(out, key=lambda o: lists.index(o[0]))
+            out.append((i, (files, rc, read("stdout"), err, gave_up)))
+    return [o for _, o in sorted(out, key=lambda o: o[0])]
 
 
 def run_groups(kdir, env, files, workdir, rule):
@@ -179,7 +180,7 @@ def run_groups(kdir, env, files, workdir, rule):
     records, {file: why} of the files spatch gave up on)."""
     recs, failed, retry = [], {}, []
 
-    def take(files, out, gave_up):
+    def take(out, gave_up):
         failed.update(gave_up)
         recs.extend(r for r in (json.loads(l) for l in out.splitlines() if l.startswith("{"))
                     if r["file"] not in gave_up)
@@ -187,7 +188,7 @@ def run_groups(kdir, env, files, workdir, rule):
     for fs, rc, out, err, gave_up in run_parallel(
             kdir, env, chunks(kdir, files, CHUNKS_PER_JOB * jobs()), workdir, "par", rule):
         if rc == 0:
-            take(fs, out, gave_up)
+            take(out, gave_up)
         else:
             retry += fs
     if retry:
@@ -197,7 +198,7 @@ def run_groups(kdir, env, files, workdir, rule):
                 why = "timeout" if "timeout" in err.lower() else \
                     (err.strip().splitlines() or ["exit %d" % rc])[-1]
                 gave_up = {fs[0]: why}
-            take(fs, out if rc == 0 else "", gave_up)
+            take(out if rc == 0 else "", gave_up)
     for rec in recs:
         if rec["file"].startswith("./"):
             rec["file"] = rec["file"][2:]

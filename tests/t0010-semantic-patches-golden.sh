@@ -50,4 +50,20 @@ for rule in $(find semantic-patches -name '*.cocci' | LC_ALL=C sort); do
 		test_expect_success "$rule: $(basename "${c%.c}")" "run_case $rule $PINCONV/$c"
 	done
 done
+
+# calls.cocci and moves.cocci each carry the source-reading helpers (a rule
+# must run alone, as above); scripts/facts.py joins the rules into one file
+# keeping one copy of identical initialize blocks.  Copies that drifted
+# apart would both be kept, the later one redefining the helpers of both.
+test_expect_success 'the fact rules that read the source carry the same helpers' '
+	$PY - "$PINCONV/scripts" <<-\PYEOF
+	import os, sys
+	sys.path.insert(0, sys.argv[1])
+	import facts
+	blocks = [facts.INIT.search(open(os.path.join(facts.RULE_DIR, n + ".cocci")).read()).group(1)
+	          for n in ("calls", "moves")]
+	assert "def pinconv_text" in blocks[0], blocks[0][:200]
+	assert blocks[0] == blocks[1], "calls.cocci and moves.cocci helpers differ"
+	PYEOF
+'
 test_done
