@@ -43,7 +43,7 @@ def main():
         # Cold: an empty spatch cache; warm: the same tree again.
         env = dict(os.environ, KDIR=kdir, OUT=out, PINCONV_QUIET="1",
                    PINCONV_SPATCH_CACHE=os.path.join(out, "cache"))
-        scan_cmd = ["/usr/bin/python3", os.path.join(TOP, "scripts/scan.py")]
+        scan_cmd = [sys.executable, os.path.join(TOP, "scripts/scan.py")]
         wall = timed(scan_cmd, env=env)
         rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         warm = timed(scan_cmd, env=env)

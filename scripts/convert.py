@@ -14,7 +14,7 @@ patch series.
              put_page() nor a reference by unpin_user_page()
 3. rewrite:  semantic-patches/convert/<profile>/*.cocci at the plan's
              positions only (PINCONV_SITES), in copies of the files under
-             ${XDG_CACHE_HOME:-~/.cache}/pinconv/work/ — the tree is only read
+             <pinconv cache>/work/ — the tree is only read
 4. series:   a git repository of the base files, one commit per MAINTAINERS
              section, git format-patch, cover letter, REVIEW.md
 5. verify:   git am on a clean base, Kbuild compile before/after, sparse
@@ -87,7 +87,7 @@ def load_plan(kdir, out):
         env = dict(os.environ, KDIR=kdir)
         if out:
             env["OUT"] = out
-        r = subprocess.run(["/usr/bin/python3", planpy], env=env)
+        r = subprocess.run([sys.executable, planpy], env=env)
         if r.returncode not in (0, 1) or not os.path.isfile(path):
             pt.die("scripts/plan.py failed (exit %d), no plan" % r.returncode)
     try:

@@ -859,8 +859,7 @@ def combined_rule(workdir):
 
 
 def cache_dir():
-    d = os.path.join(os.environ.get("XDG_CACHE_HOME") or
-                     os.path.expanduser("~/.cache"), "pinconv", "facts")
+    d = pt.cache_root("facts")
     os.makedirs(d, exist_ok=True)
     return d
 

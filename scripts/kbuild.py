@@ -32,8 +32,7 @@ ARCH_DEFCONFIG = "defconfig"
 
 
 def cache_root():
-    return os.path.join(os.environ.get("XDG_CACHE_HOME") or
-                        os.path.expanduser("~/.cache"), "pinconv")
+    return pt.cache_root()
 
 
 def _makefile_text(kdir, d):

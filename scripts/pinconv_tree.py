@@ -37,6 +37,46 @@ def die(msg, code=2):
     sys.exit(code)
 
 
+def cache_root(*parts):
+    """The one cache root: $PINCONV_CACHE, else $XDG_CACHE_HOME/pinconv,
+    else ~/.cache/pinconv (joined with parts).  Everything cached of a tree
+    is keyed by its content or its package version, never by "6.12"."""
+    root = os.environ.get("PINCONV_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+        "pinconv")
+    return os.path.join(root, *parts)
+
+
+def run_main(main, *args):
+    """Run a stage's main() with pinconv's exit codes: its own return
+    value (0 clean, 1 findings or failed checks), 2 for usage and tool
+    errors, and also 2 when interrupted (SIGINT, SIGTERM) or when the stage
+    crashes, with one `pinconv:` line first (a crash's traceback follows
+    it), so a CI job never reads a crash as "findings"."""
+    import signal
+    import traceback
+
+    def _terminate(signum, frame):
+        raise KeyboardInterrupt
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(sig) in (signal.SIG_DFL, None):
+            signal.signal(sig, _terminate)
+    try:
+        rc = main(*args)
+    except KeyboardInterrupt:
+        die("interrupted; no report written")
+    except BrokenPipeError:
+        sys.exit(2)
+    except SystemExit:
+        raise
+    except Exception as e:  # a crash is a tool error, not a finding
+        print("pinconv: internal error: %s: %s" % (type(e).__name__, e),
+              file=sys.stderr)
+        traceback.print_exc()
+        sys.exit(2)
+    sys.exit(rc or 0)
+
+
 def default_kdir():
     """KDIR from the environment, else Debian's linux-source-6.12 unpacked
     once into the cache by scripts/default-tree.sh."""
@@ -183,9 +223,7 @@ def gup_family(kdir):
         if os.path.isfile(path):
             with open(path, "rb") as f:
                 h.update(f.read())
-    cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or
-                         os.path.expanduser("~/.cache"), "pinconv", "family",
-                         h.hexdigest() + ".json")
+    cache = cache_root("family", h.hexdigest() + ".json")
     try:
         with open(cache) as f:
             return json.load(f)

@@ -54,7 +54,7 @@ def start_scan(kdir, rdir):
     if not stale:
         return None
     env = dict(os.environ, KDIR=kdir, OUT=rdir, PINCONV_QUIET="1")
-    return subprocess.Popen(["/usr/bin/python3", os.path.join(TOP, "scripts/scan.py")],
+    return subprocess.Popen([sys.executable, os.path.join(TOP, "scripts/scan.py")],
                             env=env, stdout=subprocess.DEVNULL)
 
 

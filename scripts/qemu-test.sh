@@ -13,12 +13,12 @@
 # `make convert SUBSYS=…` wrote to <reports>/<tree-id>/convert/<slug>/.
 # Results: KTAP on stdout, and <reports>/<tree-id>/qemu/<slug>/
 # {results.ktap,summary.json,console.log,serial.log}.
-# Build cache: ${XDG_CACHE_HOME:-~/.cache}/pinconv/build/<tree-id>-<key>/.
+# Build cache: the pinconv cache root ($PINCONV_CACHE, else ${XDG_CACHE_HOME:-~/.cache}/pinconv)/build/<tree-id>-<key>/.
 # Exit: 0 pass, 1 a test failed (or the series does not apply/build),
 # 2 usage or tool error.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-PY=/usr/bin/python3
+PY=${PYTHON3:-/usr/bin/python3}
 QT_FRAGMENT=$HERE/qemu/config.fragment
 . "$HERE/qemu/build.sh"
 
@@ -98,7 +98,7 @@ extra=$(qt_symbols_for ${touched[@]+"${touched[@]}"} | while read -r s; do
 	grep -qx "CONFIG_$s=y" "$QT_FRAGMENT" || echo "$s"; done | tr '\n' ' ')
 QT_EXTRA_SYMS=${extra% }
 . "$HERE/qemu/key.sh"
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/pinconv
+cache=${PINCONV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pinconv}
 QT_ROOT=$cache/build/$QT_TREE_ID-$QT_KEY
 QT_SRC=$QT_ROOT/src QT_OBJ=$QT_ROOT/obj
 mkdir -p "$QT_ROOT" || qt_die "cannot create $QT_ROOT"

@@ -41,7 +41,7 @@ MACROS = os.path.join(TOP, "semantic-patches/scan/macros.h")
 # --python: spatch finds its interpreter by running the `python3` first on
 # PATH (then ldd, ldconfig); a pyenv shim there costs 0.2 s per spatch
 # and a Python that is not Debian's.  Named, it costs 0.02 s.
-SPATCH_PYTHON = ["--python", "/usr/bin/python3"]
+SPATCH_PYTHON = ["--python", sys.executable]
 SPATCH_OPTS = ["--very-quiet", "--no-includes", "--include-headers",
                "--no-saved-typedefs"] + SPATCH_PYTHON
 SPATCH_TIMEOUT = int(os.environ.get("PINCONV_SPATCH_TIMEOUT", "60"))
@@ -208,9 +208,7 @@ def run_groups(kdir, env, files, workdir, rule):
 def cache_root():
     """Per-file spatch results, keyed by rule and content
     ($PINCONV_SPATCH_CACHE, default ~/.cache/pinconv/spatch)."""
-    return os.environ.get("PINCONV_SPATCH_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
-        "pinconv", "spatch")
+    return os.environ.get("PINCONV_SPATCH_CACHE") or pt.cache_root("spatch")
 
 
 def _rule_key(rule, env):

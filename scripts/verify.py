@@ -24,7 +24,7 @@ import subprocess
 import kbuild
 import series
 
-PY = "/usr/bin/python3"
+PY = sys.executable
 
 
 def make_mirror(kdir, root, files):

@@ -14,7 +14,7 @@
 set -u
 TEST_NAME=$(basename "$0" .sh)
 PINCONV=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PY=/usr/bin/python3
+PY=${PYTHON3:-/usr/bin/python3}
 TRASH_ROOT=${TRASH_ROOT:-$PINCONV/tests/trash}
 TRASH=$TRASH_ROOT/$TEST_NAME
 rm -rf "$TRASH"
@@ -29,6 +29,24 @@ test_skipped=0
 # The default trees, unpacked once into the cache (scripts/default-tree.sh).
 tree_612() { "$PINCONV/scripts/default-tree.sh" 6.12; }
 tree_61() { "$PINCONV/scripts/default-tree.sh" 6.1; }
+# tree_pkg_version 6.12: the Debian package version of linux-source-6.12
+# as its tree's marker holds it, for records read by hand on one version.
+tree_pkg_version() { "$PINCONV/scripts/default-tree.sh" --version "$1"; }
+
+# src_line KDIR FILE FUNCTION TEXT [N]: the line of FILE holding TEXT in
+# FUNCTION's definition (the N-th such line), so tests name a site by
+# function and call, never by a line number of one package version.
+src_line() {
+	local k=$1
+	shift
+	(cd "$k" && $PY "$PINCONV/tests/lib/srcfn.py" line "$@")
+}
+# src_hash KDIR FILE FUNCTION: a short hash of FUNCTION's text.
+src_hash() {
+	local k=$1
+	shift
+	(cd "$k" && $PY "$PINCONV/tests/lib/srcfn.py" hash "$@")
+}
 
 say() { printf '%s\n' "$*"; }
 

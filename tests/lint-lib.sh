@@ -58,23 +58,55 @@ git_commit() {
 	git -c user.name=pinconv -c user.email=pinconv@localhost commit -q "$@"
 }
 
-# check_record JSON RECORD: a lint.json against a hand-read record,
-# "file:line call REAL|FP reason" a line; the errors in JSON are exactly the record's.
+# plant_in KDIR FILE FUNCTION TEXT FROM TO: plant on the line of FUNCTION
+# that holds TEXT (found by src_line, not by a line number).
+plant_in() {
+	local l
+	l=$(src_line "$1" "$2" "$3" "$4") || return 1
+	plant "$1/$2" "$l" "$5" "$6"
+}
+
+# check_record JSON RECORD KDIR: the error findings of a lint.json against
+# a record read by hand, one "file function call REAL|FP hash reason" a
+# line (a function's finding recorded once per finding).  The hash is
+# src_hash of the function as it was read: when the tree's function is not
+# the text that was read (a new point release changed it), or lint reports
+# an error no one has read, the test fails saying what to re-read, on which
+# package version, instead of asserting a stale answer.
 check_record() {
-	$PY - "$1" "$2" <<-\EOF
-	import json, sys
+	$PY - "$1" "$2" "$3" "$PINCONV/tests/lib" "${4:-}" <<-\EOF
+	import collections, json, sys
+	sys.path.insert(0, sys.argv[4])
+	import srcfn, hashlib, os
 	j = json.load(open(sys.argv[1]))
-	got = sorted("%s:%d %s" % (f["file"], f["line"], f["call"])
-	             for f in j["findings"] if f["level"] == "error")
-	rec = [l.split() for l in sys.argv[2].splitlines() if l.strip()]
-	assert all(r[2] in ("REAL", "FP") for r in rec), "record lines need REAL or FP"
-	want = sorted("%s %s" % (r[0], r[1]) for r in rec)
-	print("errors:", len(got), "recorded:", len(want),
-	      "false positives:", sum(r[2] == "FP" for r in rec))
-	for g in sorted(set(got) - set(want)):
-	    print("not recorded:", g)
-	for w in sorted(set(want) - set(got)):
-	    print("recorded, not reported:", w)
-	assert got == want
+	kdir, version = sys.argv[3], sys.argv[5] or "this tree"
+	got = collections.Counter((f["file"], f["function"], f["call"])
+	                          for f in j["findings"] if f["level"] == "error")
+	rec = [l.split(None, 5) for l in sys.argv[2].splitlines() if l.strip()]
+	assert all(len(r) == 6 and r[3] in ("REAL", "FP") for r in rec), \
+	    "record lines are: file function call REAL|FP hash reason"
+	want = collections.Counter((r[0], r[1], r[2]) for r in rec)
+	stale = []
+	for r in rec:
+	    _, lines = srcfn.function_lines(os.path.join(kdir, r[0]), r[1])
+	    h = hashlib.sha1("\n".join(lines).encode()).hexdigest()[:12]
+	    if h != r[4]:
+	        stale.append("%s %s() (recorded %s, now %s)" % (r[0], r[1], r[4], h))
+	print("errors:", sum(got.values()), "recorded:", sum(want.values()),
+	      "false positives:", sum(r[3] == "FP" for r in rec))
+	ok = True
+	for s in sorted(set(stale)):
+	    print("re-read this on %s: %s changed since the record was read" % (version, s))
+	    ok = False
+	for k in sorted(set(got) | set(want)):
+	    if got[k] > want[k]:
+	        print("re-read this on %s: %d unrecorded error(s) in %s %s() at %s()"
+	              % (version, got[k] - want[k], k[0], k[1], k[2]))
+	        ok = False
+	    elif got[k] < want[k]:
+	        print("recorded, not reported on %s: %s %s() %s() (%d of %d)"
+	              % (version, k[0], k[1], k[2], got[k], want[k]))
+	        ok = False
+	assert ok
 	EOF
 }

@@ -11,7 +11,7 @@
 # A case with neither .res nor .out is an error, and so is a rule with no case.
 . "$(dirname "$0")/lib.sh"
 
-SPATCH_ARGS=(--very-quiet --no-includes --include-headers --timeout 60 --python /usr/bin/python3)
+SPATCH_ARGS=(--very-quiet --no-includes --include-headers --timeout 60 --python "$PY")
 
 run_case() {
 	local rule=$1 c=$2 base=${2%.c} args=() name

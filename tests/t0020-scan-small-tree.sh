@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 T612=$(tree_612)
-scan() { /usr/bin/python3 "$PINCONV/scripts/scan.py"; }
+scan() { $PY "$PINCONV/scripts/scan.py"; }
 
 test_expect_success 'setup: a small kernel tree' '
 	mkdir -p tree/include/linux tree/mm tree/drivers/misc &&
@@ -86,7 +86,7 @@ test_expect_success 'scan of a missing KDIR and an unknown API: exit 2' '
 test_expect_success 'scan without spatch installed: one clear line, exit 2' '
 	mkdir -p nospatch && for t in grep git parallel perl find sort; do
 		ln -sf "$(command -v $t)" nospatch/$t; done &&
-	PATH=$TRASH/nospatch KDIR=tree OUT=out3 /usr/bin/python3 "$PINCONV/scripts/scan.py" 2>err; test $? = 2 &&
+	PATH=$TRASH/nospatch KDIR=tree OUT=out3 $PY "$PINCONV/scripts/scan.py" 2>err; test $? = 2 &&
 	grep "spatch not found (run scripts/deps.sh)" err && ! test -e out3
 '
 

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 T612=$(tree_612)
-plan() { /usr/bin/python3 "$PINCONV/scripts/plan.py"; }
+plan() { $PY "$PINCONV/scripts/plan.py"; }
 # verdict FILE FUNCTION CALL: the verdict of that release in plan.json
 verdict() {
 	json_get out/plan.json "sorted(set(r[\"verdict\"] for r in j[\"releases\"] if r[\"file\"] == \"drivers/pinconv/$1\" and r[\"function\"] == \"$2\" and r[\"call\"] == \"$3\"))"

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 T61=$(tree_61)
-convert() { /usr/bin/python3 "$PINCONV/scripts/convert.py"; }
+convert() { $PY "$PINCONV/scripts/convert.py"; }
 
 test_expect_success 'an unknown API= is refused with exit 2' '
 	KDIR="$T61" SUBSYS=drivers/misc/vmw_vmci API=foo OUT=o convert 2>err; test $? = 2 &&

@@ -9,7 +9,7 @@
 
 T61=$(tree_61)
 export KDIR=$T61
-convert() { OUT=$TRASH/61 /usr/bin/python3 "$PINCONV/scripts/convert.py"; }
+convert() { OUT=$TRASH/61 $PY "$PINCONV/scripts/convert.py"; }
 series_dir() { echo "$TRASH/61/convert/$1"; }
 
 test_expect_success 'setup: the tree hash, and the real plan of 6.1 (make plan)' '
@@ -76,7 +76,7 @@ assert all(s[\"action\"] == \"left\" for s in j[\"sites\"])
 
 test_expect_success 'API=put_user_page: the placeholder patch comes first and the rest compiles against it' '
 	API=put_user_page SUBSYS=drivers/misc/vmw_vmci OUT=$TRASH/61pup PINCONV_PLAN=$TRASH/61/plan.json \
-		/usr/bin/python3 "$PINCONV/scripts/convert.py" >out 2>err; rc=$?; cat out err; test $rc = 0 &&
+		$PY "$PINCONV/scripts/convert.py" >out 2>err; rc=$?; cat out err; test $rc = 0 &&
 	d=$TRASH/61pup/convert/drivers-misc-vmw_vmci &&
 	ls "$d"/0001-mm-introduce-put_user_page-placeholder-versions.patch &&
 	grep "^+static inline void put_user_page(struct page \*page)" "$d"/0001-*.patch &&
@@ -93,7 +93,7 @@ test_expect_success 'a SUBSYS with nothing to convert says so (exit 0)' '
 
 test_expect_success 'an interrupted run writes nothing and cleans its work directory' '
 	(SUBSYS=drivers/misc/vmw_vmci OUT=$TRASH/61int PINCONV_PLAN=$TRASH/61/plan.json \
-		exec /usr/bin/python3 "$PINCONV/scripts/convert.py" >out 2>err) &
+		exec $PY "$PINCONV/scripts/convert.py" >out 2>err) &
 	pid=$! && sleep 4 && kill -TERM $pid; wait $pid; rc=$?; cat err; test $rc = 2 &&
 	grep "^pinconv: interrupted: nothing written" err &&
 	! ls "$TRASH/61int/convert" 2>/dev/null | grep . &&

@@ -10,7 +10,7 @@
 
 T612=$(tree_612)
 export KDIR=$T612
-convert() { OUT=$TRASH/612 /usr/bin/python3 "$PINCONV/scripts/convert.py"; }
+convert() { OUT=$TRASH/612 $PY "$PINCONV/scripts/convert.py"; }
 explained() {
 	$PY -c "
 import json, sys

@@ -23,25 +23,36 @@ coccicheck() {
 test_expect_success 'setup: hard-link copies of 6.12 and 6.1 with planted mismatches' '
 	cp -al "$(tree_612)" linux-6.12 && cp -al "$(tree_61)" linux-6.1 &&
 	touch stamp &&
-	plant linux-6.12/drivers/fpga/dfl-afu-dma-region.c 66 unpin_user_pages release_pages &&
-	plant linux-6.12/drivers/accel/qaic/qaic_control.c 473 put_page unpin_user_page &&
-	plant linux-6.1/drivers/virt/fsl_hypervisor.c 296 put_page unpin_user_page &&
-	plant linux-6.1/drivers/fpga/dfl-afu-dma-region.c 88 unpin_user_pages release_pages &&
-	grep -q "	unpin_user_pages(region->pages, pinned);" "$(tree_612)/drivers/fpga/dfl-afu-dma-region.c" &&
-	grep -q "	put_page(page_list\[i\]);" "$(tree_612)/drivers/accel/qaic/qaic_control.c"
+	f=drivers/fpga/dfl-afu-dma-region.c q=drivers/accel/qaic/qaic_control.c h=drivers/virt/fsl_hypervisor.c &&
+	{ echo "FPGA=$(src_line linux-6.12 $f afu_dma_pin_pages "unpin_user_pages(region->pages, pinned)")" &&
+	  echo "FPGA_PIN=$(src_line linux-6.12 $f afu_dma_pin_pages "pin_user_pages_fast(")" &&
+	  echo "QAIC=$(src_line linux-6.12 $q find_and_map_user_pages "put_page(page_list[i])")" &&
+	  echo "QAIC_GUP=$(src_line linux-6.12 $q find_and_map_user_pages "get_user_pages_fast(")" &&
+	  echo "FSL=$(src_line linux-6.1 $h ioctl_memcpy "put_page(pages[i])")" &&
+	  echo "FSL_GUP=$(src_line linux-6.1 $h ioctl_memcpy "= get_user_pages_fast(")" &&
+	  echo "FPGA61=$(src_line linux-6.1 $f afu_dma_unpin_pages "unpin_user_pages(")"
+	} >lines && cat lines && ! grep "=$" lines && . ./lines &&
+	plant linux-6.12/$f $FPGA unpin_user_pages release_pages &&
+	plant linux-6.12/$q $QAIC put_page unpin_user_page &&
+	plant linux-6.1/$h $FSL put_page unpin_user_page &&
+	plant linux-6.1/$f $FPGA61 unpin_user_pages release_pages &&
+	grep -q "	unpin_user_pages(region->pages, pinned);" "$(tree_612)/$f" &&
+	grep -q "	put_page(page_list\[i\]);" "$(tree_612)/$q"
 '
 
 test_expect_success 'coccicheck MODE=report: pin released by release_pages (6.12, fpga)' '
+	. ./lines &&
 	coccicheck linux-6.12 $PIN report drivers/fpga >out &&
 	cat out &&
-	echo "drivers/fpga/dfl-afu-dma-region.c:66:1-14: ERROR: pages pinned on line 51 must be released by unpin_user_page*(), not by a put" >expect &&
+	echo "drivers/fpga/dfl-afu-dma-region.c:$FPGA:1-14: ERROR: pages pinned on line $FPGA_PIN must be released by unpin_user_page*(), not by a put" >expect &&
 	test_cmp expect out
 '
 
 test_expect_success 'coccicheck MODE=report: FOLL_GET pages unpinned (6.12, qaic)' '
+	. ./lines &&
 	coccicheck linux-6.12 $GET report drivers/accel/qaic >out &&
 	cat out &&
-	echo "drivers/accel/qaic/qaic_control.c:473:2-17: ERROR: pages taken by reference (get_user_pages*/iov_iter_get_pages*) on line 434 must be released by put_page()/release_pages(), not unpinned" >expect &&
+	echo "drivers/accel/qaic/qaic_control.c:$QAIC:2-17: ERROR: pages taken by reference (get_user_pages*/iov_iter_get_pages*) on line $QAIC_GUP must be released by put_page()/release_pages(), not unpinned" >expect &&
 	test_cmp expect out
 '
 
@@ -51,20 +62,22 @@ test_expect_success 'each rule is quiet on the other planted directory' '
 '
 
 test_expect_success 'coccicheck on 6.1: finds GUP pages unpinned; a release_pages in another function than the pin is left to the plan' '
+	. ./lines &&
 	coccicheck linux-6.1 $GET report drivers/virt >out &&
 	cat out &&
-	grep -x "drivers/virt/fsl_hypervisor.c:296:3-18: ERROR: pages taken by reference (get_user_pages\*/iov_iter_get_pages\*) on line 249 must be released by put_page()/release_pages(), not unpinned" out &&
+	grep -x "drivers/virt/fsl_hypervisor.c:$FSL:3-18: ERROR: pages taken by reference (get_user_pages\*/iov_iter_get_pages\*) on line $FSL_GUP must be released by put_page()/release_pages(), not unpinned" out &&
 	test "$(wc -l <out)" = 1 &&
 	coccicheck linux-6.1 $PIN report drivers/fpga >out &&
 	test ! -s out
 '
 
 test_expect_success 'MODE=context stars both ends, MODE=org gives a TODO link' '
+	. ./lines &&
 	coccicheck linux-6.12 $PIN context drivers/fpga >out &&
 	grep "^-	pinned = pin_user_pages_fast(region->user_addr, npages, FOLL_WRITE," out &&
 	grep "^-	release_pages(region->pages, pinned);" out &&
 	coccicheck linux-6.12 $PIN org drivers/fpga >out &&
-	grep "^\* TODO \[\[view:drivers/fpga/dfl-afu-dma-region.c::face=ovl-face1::linb=66::" out
+	grep "^\* TODO \[\[view:drivers/fpga/dfl-afu-dma-region.c::face=ovl-face1::linb=$FPGA::" out
 '
 
 test_expect_success 'coccicheck wrote nothing into the copies, and no shared file changed' '

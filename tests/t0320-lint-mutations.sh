@@ -5,20 +5,22 @@
 # recorded below as a real bug or a false positive (6.1's is in t0330).
 # Then wrong releases planted in copies of real kernel files are caught,
 # each with its chain; SINCE sees only them; a baseline of the pristine
-# tree hides everything else, also where code moved.
+# tree hides everything else, also where code moved.  Every site is found
+# by file, function and call (src_line), never by a line number.
 #
 # The plants, by kind of path:
 #   M1 pinned,   struct field:            dfl-afu-dma-region.c: region->pages
-#      pinned at 51, afu_dma_unpin_pages() at 88 now release_pages()
+#      pinned in afu_dma_pin_pages(), afu_dma_unpin_pages() now release_pages()
 #   M2 pinned,   helper in another file:  io_uring/memmap.c io_pin_pages()
-#      pins, kbuf.c io_register_pbuf_ring()'s unwind at 675 now release_pages()
+#      pins, kbuf.c io_pin_pbuf_ring()'s unwind now release_pages()
 #   M3 FOLL_GET, struct field:            qaic_control.c: page_list from
-#      get_user_pages_fast() at 434 kept in xfer->page_list (462), the
-#      teardown at 334 now unpin_user_page()
-#   M4 FOLL_GET, helper in another file:  qaic_control.c's unwind at 473
+#      get_user_pages_fast() in find_and_map_user_pages() kept in
+#      xfer->page_list, the teardown free_dma_xfers() now unpin_user_page()
+#   M4 FOLL_GET, helper in another file:  find_and_map_user_pages()'s unwind
 #      calls a new qaic_release_user_page() in qaic_drv.c that unpins
-#   M5 FOLL_GET, struct field across files: vmci_host.c get_user_pages_fast()
-#      at 247 into context->notify_page (251), vmci_context.c at 590 unpins
+#   M5 FOLL_GET, struct field across files: vmci_host_setup_notify()
+#      get_user_pages_fast() into context->notify_page, vmci_context.c
+#      vmci_ctx_unset_notify() unpins
 #
 #   and, in the same commit, three lines added at the top of bcm_vk_sg.c and
 #   acrn/vm.c (pristine findings whose lines move)
@@ -49,12 +51,14 @@ has_error() {
 	EOF
 }
 
-# The 6.12 record: "file:line call REAL|FP reason", one a line.
+# The 6.12 record (check_record in lint-lib.sh): "file function call
+# REAL|FP hash reason", one a finding; hash is the function's text as read.
 RECORD_612='
-drivers/misc/bcm-vk/bcm_vk_sg.c:113 __free_page REAL get_user_pages_fast() pages freed with __free_page() on a dma_map_page() error (must be put_page(); the other pages leak)
-drivers/misc/bcm-vk/bcm_vk_sg.c:126 __free_page REAL same function, same bug in the loop
-drivers/virt/acrn/vm.c:85 put_page REAL monitor_page is pinned (pin_user_pages_fast FOLL_LONGTERM, hsm.c:346, replaced with unpin_user_page at hsm.c:362) but acrn_vm_destroy() drops it with put_page()
+drivers/misc/bcm-vk/bcm_vk_sg.c bcm_vk_dma_alloc __free_page REAL 590329b45bad get_user_pages_fast() pages freed with __free_page() on a dma_map_page() error (must be put_page(); the other pages leak)
+drivers/misc/bcm-vk/bcm_vk_sg.c bcm_vk_dma_alloc __free_page REAL 590329b45bad same function, same bug in the loop
+drivers/virt/acrn/vm.c acrn_vm_destroy put_page REAL 46b74bb55ef2 monitor_page is pinned (pin_user_pages_fast FOLL_LONGTERM in hsm.c acrn_dev_ioctl(), which unpins the page it replaces) but acrn_vm_destroy() drops it with put_page()
 '
+T612=$(tree_612)
 
 test_expect_success 'the provenance engine is there (scripts/plan.py)' '
 	test -f "$PINCONV/scripts/plan.py"
@@ -73,7 +77,7 @@ test_expect_success 'setup: a git copy of 6.12, linted as it is' '
 '
 
 test_expect_success '6.12 as it is: every error-level finding is recorded as a real bug or a false positive' '
-	check_record base.json "$RECORD_612"
+	check_record base.json "$RECORD_612" linux "linux-source-6.12 $(tree_pkg_version 6.12)"
 '
 
 test_expect_success '6.12 as it is: lint wrote nothing into the tree' '
@@ -82,15 +86,31 @@ test_expect_success '6.12 as it is: lint wrote nothing into the tree' '
 '
 
 test_expect_success 'setup: plant five wrong releases and commit them' '
+	# Every line the plants and the checks name, found before planting
+	# (a plant replaces text within its line: no line moves).
+	q=drivers/accel/qaic/qaic_control.c v=drivers/misc/vmw_vmci &&
+	{ echo "M1=$(src_line linux drivers/fpga/dfl-afu-dma-region.c afu_dma_unpin_pages "unpin_user_pages(")" &&
+	  echo "M1_PIN=$(src_line linux drivers/fpga/dfl-afu-dma-region.c afu_dma_pin_pages "pin_user_pages_fast(")" &&
+	  echo "M2=$(src_line linux io_uring/kbuf.c io_pin_pbuf_ring "unpin_user_pages(")" &&
+	  echo "M2_CALL=$(src_line linux io_uring/kbuf.c io_pin_pbuf_ring "io_pin_pages(")" &&
+	  echo "M2_PIN=$(src_line linux io_uring/memmap.c io_pin_pages "pin_user_pages_fast(")" &&
+	  echo "M3=$(src_line linux $q free_dma_xfers "put_page(")" &&
+	  echo "M3_GUP=$(src_line linux $q find_and_map_user_pages "get_user_pages_fast(")" &&
+	  echo "M3_STORE=$(src_line linux $q find_and_map_user_pages "xfer->page_list = page_list")" &&
+	  echo "M4=$(src_line linux $q find_and_map_user_pages "put_page(page_list[i])")" &&
+	  echo "M5=$(src_line linux $v/vmci_context.c vmci_ctx_unset_notify "put_page(")" &&
+	  echo "M5_GUP=$(src_line linux $v/vmci_host.c vmci_host_setup_notify "get_user_pages_fast(")" &&
+	  echo "M5_STORE=$(src_line linux $v/vmci_host.c vmci_host_setup_notify "context->notify_page = page")"
+	} >lines && cat lines && ! grep "=$" lines && . ./lines &&
 	(cd linux &&
-	 plant drivers/fpga/dfl-afu-dma-region.c 88 unpin_user_pages release_pages &&
-	 plant io_uring/kbuf.c 675 unpin_user_pages release_pages &&
-	 plant drivers/accel/qaic/qaic_control.c 334 put_page unpin_user_page &&
-	 plant drivers/accel/qaic/qaic_control.c 473 put_page qaic_release_user_page &&
+	 plant drivers/fpga/dfl-afu-dma-region.c $M1 unpin_user_pages release_pages &&
+	 plant io_uring/kbuf.c $M2 unpin_user_pages release_pages &&
+	 plant $q $M3 put_page unpin_user_page &&
+	 plant $q $M4 put_page qaic_release_user_page &&
 	 { cat drivers/accel/qaic/qaic_drv.c &&
 	   printf "\nvoid qaic_release_user_page(struct page *page)\n{\n\tunpin_user_page(page);\n}\n"; } >drv.new &&
 	 mv drv.new drivers/accel/qaic/qaic_drv.c &&
-	 plant drivers/misc/vmw_vmci/vmci_context.c 590 put_page unpin_user_page &&
+	 plant $v/vmci_context.c $M5 put_page unpin_user_page &&
 	 for f in drivers/misc/bcm-vk/bcm_vk_sg.c drivers/virt/acrn/vm.c; do
 		{ printf "/*\n * moved\n */\n"; cat $f; } >$f.new && mv $f.new $f || exit 1
 	 done &&
@@ -102,23 +122,23 @@ test_expect_success 'setup: plant five wrong releases and commit them' '
 '
 
 test_expect_success 'M1: pinned pages in a struct field released by release_pages()' '
-	has_error drivers/fpga/dfl-afu-dma-region.c 88 drivers/fpga/dfl-afu-dma-region.c:51
+	. ./lines && has_error drivers/fpga/dfl-afu-dma-region.c $M1 drivers/fpga/dfl-afu-dma-region.c:$M1_PIN
 '
 
 test_expect_success 'M2: pages pinned by a helper in another file released by release_pages()' '
-	has_error io_uring/kbuf.c 675 io_uring/kbuf.c:641 io_uring/memmap.c:$(grep -n "pin_user_pages_fast(" linux/io_uring/memmap.c | cut -d: -f1)
+	. ./lines && has_error io_uring/kbuf.c $M2 io_uring/kbuf.c:$M2_CALL io_uring/memmap.c:$M2_PIN
 '
 
 test_expect_success 'M3: FOLL_GET pages in a struct field unpinned' '
-	has_error drivers/accel/qaic/qaic_control.c 334 drivers/accel/qaic/qaic_control.c:434 drivers/accel/qaic/qaic_control.c:462
+	. ./lines && has_error drivers/accel/qaic/qaic_control.c $M3 drivers/accel/qaic/qaic_control.c:$M3_GUP drivers/accel/qaic/qaic_control.c:$M3_STORE
 '
 
 test_expect_success 'M4: FOLL_GET pages unpinned by a helper in another file' '
-	has_error drivers/accel/qaic/qaic_drv.c $(cat helper.line) drivers/accel/qaic/qaic_control.c:434 drivers/accel/qaic/qaic_control.c:473
+	. ./lines && has_error drivers/accel/qaic/qaic_drv.c $(cat helper.line) drivers/accel/qaic/qaic_control.c:$M3_GUP drivers/accel/qaic/qaic_control.c:$M4
 '
 
 test_expect_success 'M5: FOLL_GET page in a struct field unpinned in another file' '
-	has_error drivers/misc/vmw_vmci/vmci_context.c 590 drivers/misc/vmw_vmci/vmci_host.c:247 drivers/misc/vmw_vmci/vmci_host.c:251
+	. ./lines && has_error drivers/misc/vmw_vmci/vmci_context.c $M5 drivers/misc/vmw_vmci/vmci_host.c:$M5_GUP drivers/misc/vmw_vmci/vmci_host.c:$M5_STORE
 '
 
 test_expect_success 'the planted tree has the pristine errors (same fingerprints, moved or not) plus the five' '
@@ -138,8 +158,9 @@ test_expect_success 'the planted tree has the pristine errors (same fingerprints
 
 test_expect_success 'gcc format: each planted error is followed by its chain as notes' '
 	test_must_fail env KDIR=linux $LINT >mut.txt 2>/dev/null &&
-	grep -A20 "^drivers/accel/qaic/qaic_control.c:334:[0-9]*: error: .*\[pinconv-MISMATCH\]$" mut.txt >m3 &&
-	grep "^drivers/accel/qaic/qaic_control.c:434: note: " m3
+	. ./lines &&
+	grep -A20 "^drivers/accel/qaic/qaic_control.c:$M3:[0-9]*: error: .*\[pinconv-MISMATCH\]$" mut.txt >m3 &&
+	grep "^drivers/accel/qaic/qaic_control.c:$M3_GUP: note: " m3
 '
 
 test_expect_success 'a second lint of the unchanged tree reuses the plan and says the same' '

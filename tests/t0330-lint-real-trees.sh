@@ -12,16 +12,18 @@
 LINT="$PY $PINCONV/scripts/lint.py"
 unset SINCE BASELINE FORMAT NOTES OUT PINCONV_PLAN
 
-# The record: "file:line call REAL|FP reason", one a line.  (6.12's whole-tree
-# run and record are in t0320, on a git copy of the same tree.)
+# The record (check_record in lint-lib.sh): "file function call REAL|FP
+# hash reason", one a finding; hash is the function's text as read.
+# (6.12's whole-tree run and record are in t0320, on a git copy of the
+# same tree.)
 RECORD_61='
-drivers/misc/bcm-vk/bcm_vk_sg.c:113 __free_page REAL get_user_pages_fast() pages freed with __free_page() on a dma_map_page() error (must be put_page(); the other pages leak)
-drivers/misc/bcm-vk/bcm_vk_sg.c:126 __free_page REAL same function, same bug in the loop
-drivers/staging/media/atomisp/pci/hmm/hmm_bo.c:623 __free_pages FP free_pages_bulk_array() only for HMM_BO_PRIVATE (allocated) buffers; HMM_BO_USER pages go to free_user_pages() and put_page()
-drivers/virt/acrn/vm.c:85 put_page REAL monitor_page is pinned (pin_user_pages_fast FOLL_LONGTERM, hsm.c:346, replaced with unpin_user_page at hsm.c:362) but acrn_vm_destroy() drops it with put_page()
-mm/gup.c:2058 unpin_user_page FP reached only with FOLL_LONGTERM, which requires FOLL_PIN (is_valid_gup_flags()); flag-insensitive
-mm/gup.c:2083 unpin_user_page FP same function, same FOLL_LONGTERM-implies-FOLL_PIN reason
-mm/gup.c:2423 unpin_user_page FP undo_dev_pagemap() unpins only "if (flags & FOLL_PIN)", else put_page(); flag-insensitive
+drivers/misc/bcm-vk/bcm_vk_sg.c bcm_vk_dma_alloc __free_page REAL 590329b45bad get_user_pages_fast() pages freed with __free_page() on a dma_map_page() error (must be put_page(); the other pages leak)
+drivers/misc/bcm-vk/bcm_vk_sg.c bcm_vk_dma_alloc __free_page REAL 590329b45bad same function, same bug in the loop
+drivers/staging/media/atomisp/pci/hmm/hmm_bo.c free_pages_bulk_array __free_pages FP 2d5884c942bb free_pages_bulk_array() only for HMM_BO_PRIVATE (allocated) buffers; HMM_BO_USER pages go to free_user_pages() and put_page()
+drivers/virt/acrn/vm.c acrn_vm_destroy put_page REAL 46b74bb55ef2 monitor_page is pinned (pin_user_pages_fast FOLL_LONGTERM in hsm.c acrn_dev_ioctl(), which unpins the page it replaces) but acrn_vm_destroy() drops it with put_page()
+mm/gup.c migrate_longterm_unpinnable_pages unpin_user_page FP 716cb4059209 reached only with FOLL_LONGTERM, which requires FOLL_PIN (is_valid_gup_flags()); flag-insensitive
+mm/gup.c migrate_longterm_unpinnable_pages unpin_user_page FP 716cb4059209 same function, same FOLL_LONGTERM-implies-FOLL_PIN reason
+mm/gup.c undo_dev_pagemap unpin_user_page FP 6e66124d02bc undo_dev_pagemap() unpins only "if (flags & FOLL_PIN)", else put_page(); flag-insensitive
 '
 
 validate() {
@@ -41,7 +43,7 @@ for ver in 6.1; do
 		validate lint.$ver.json
 	'
 	test_expect_success "$ver: every error-level finding is recorded as a real bug or a false positive" '
-		check_record lint.$ver.json "${!record}"
+		check_record lint.$ver.json "${!record}" "$tree" "linux-source-$ver $(tree_pkg_version $ver)"
 	'
 	test_expect_success "$ver: the SARIF of the same run has one result per finding, relative URIs" '
 		sarif=$(ls "$PINCONV_REPORTS"/linux-source-$ver-*/lint.sarif) &&

@@ -154,7 +154,7 @@ test_expect_success 'SUBSYS= narrows the report to those paths, in a directory o
 	KDIR=tree SUBSYS=drivers/virt/nitro_enclaves/ report >out &&
 	sub=$trdir/subsys/drivers_virt_nitro_enclaves &&
 	grep "report: $sub/index.html (1 acquisition, 2 release sites)" out &&
-	grep "^# Page pins in Linux 6.12.117: drivers/virt/nitro_enclaves$" "$sub/report.md" &&
+	grep "^# Page pins in Linux 6.12.90: drivers/virt/nitro_enclaves$" "$sub/report.md" &&
 	! grep -q "fuse\|vfio" "$sub/report.md" &&
 	links=$(grep -o "href=\"[^\"#]*\"" "$sub/index.html" | sed "s/href=\"//; s/\"$//" | sort -u) &&
 	test $(echo "$links" | wc -l) = 2 &&

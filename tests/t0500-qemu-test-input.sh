@@ -55,7 +55,7 @@ test_expect_success 'guest programs: cmocka tests of the vmstat parser and the F
 
 ok_run() {
 	cat <<-\END
-	@@ boot 6.1.192
+	@@ boot 6.1.90
 	@@ test gup_test -a
 	| PIN_FAST_BENCHMARK: Time: get:1234 put:56 us
 	@@ rc 0
@@ -65,7 +65,7 @@ ok_run() {
 	@@ rc 0
 	@@ vmstat nr_foll_pin_acquired 300 nr_foll_pin_released 300
 	@@ dmesg
-	| Linux version 6.1.192
+	| Linux version 6.1.90
 	@@ end
 	END
 }

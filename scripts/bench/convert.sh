@@ -13,7 +13,7 @@
 # those of a maintainer's second run.  Output goes to a temporary directory.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-PY=/usr/bin/python3
+PY=${PYTHON3:-/usr/bin/python3}
 export KDIR=${KDIR:-$("$here/default-tree.sh" 6.12)} || exit 2
 unset OUT API PINCONV_PLAN
 rdir=$($PY -c 'import sys; sys.path.insert(0, sys.argv[1]); import pinconv_tree as p; print(p.report_dir(sys.argv[2]))' \

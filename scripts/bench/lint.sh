@@ -21,7 +21,7 @@
 # Cold-cache analysis time is bench/plan.sh's figure.  Prints "name: value".
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-PY=/usr/bin/python3
+PY=${PYTHON3:-/usr/bin/python3}
 kdir=${KDIR:-$("$here/default-tree.sh" 6.12)} || exit 2
 [ -f "$here/plan.py" ] || { echo "pinconv: bench/lint: scripts/plan.py is missing" >&2; exit 2; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/pinconv-bench-lint.XXXXXX") || exit 2

@@ -21,7 +21,7 @@
 # Reports and caches go to a temporary directory; the trees are read only.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-PY=/usr/bin/python3
+PY=${PYTHON3:-/usr/bin/python3}
 work=$(mktemp -d "${TMPDIR:-/tmp}/pinconv-bench-plan.XXXXXX") || exit 2
 trap 'rm -rf "$work"' EXIT
 make -s -C "$here/pinflow" >/dev/null || exit 2
@@ -36,7 +36,7 @@ for ver in 6.12 6.1; do
 		rm -rf "$work/reports"
 		[ $run = cold ] && rm -rf "$work/cache"
 		start=$(date +%s.%N)
-		XDG_CACHE_HOME=$work/cache PINCONV_REPORTS=$work/reports KDIR=$kdir \
+		PINCONV_CACHE=$work/cache/pinconv PINCONV_REPORTS=$work/reports KDIR=$kdir \
 			PINCONV_TIMES=1 PINCONV_QUIET=1 \
 			/usr/bin/time -f 'rss_kib %M' -o "$work/time.$run" \
 			$PY "$here/plan.py" >"$work/out.$run" 2>"$work/err.$run" || {

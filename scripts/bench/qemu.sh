@@ -22,8 +22,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/pinconv-bench-qemu.XXXXXX") || exit 2
 trap 'rm -rf "$work"' EXIT
 unset SERIES SUBSYS OUT
 mkdir -p "$work/cache/pinconv"
-cp "${XDG_CACHE_HOME:-$HOME/.cache}"/pinconv/kvm-* "$work/cache/pinconv/" 2>/dev/null
-export XDG_CACHE_HOME=$work/cache PINCONV_REPORTS=$work/reports
+cp "${PINCONV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pinconv}"/kvm-* "$work/cache/pinconv/" 2>/dev/null
+export PINCONV_CACHE=$work/cache/pinconv PINCONV_REPORTS=$work/reports
 
 t0=$SECONDS
 KDIR=$kdir "$here/qemu-test.sh" >"$work/cold.out" 2>"$work/cold.err"

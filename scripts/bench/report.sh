@@ -5,7 +5,7 @@
 # Prints "name: value" lines; makes the plan first (untimed) if missing.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-PY=/usr/bin/python3
+PY=${PYTHON3:-/usr/bin/python3}
 export KDIR=${KDIR:-$("$here/default-tree.sh" 6.12)} || exit 2
 unset BASE OUT
 rdir=$($PY -c 'import sys; sys.path.insert(0, sys.argv[1]); import pinconv_tree as p; print(p.report_dir(sys.argv[2]))' \
