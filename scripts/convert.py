@@ -1223,4 +1223,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    pt.run_main(main)

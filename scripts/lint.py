@@ -155,26 +155,10 @@ def state_key(kdir):
     Git hashes file content, so the key is the committed tree, the diff of
     the working tree against it, and the untracked C sources by content;
     plus a hash of the engine's files and API=."""
-    if git(kdir, "rev-parse", "--is-inside-work-tree").stdout.strip() != "true":
+    state = pt.tree_state(kdir)
+    if not state or not state.startswith("git:"):
         return None
-    h = hashlib.sha1()
-    for args in (("rev-parse", "HEAD^{tree}"),
-                 ("diff", "HEAD", "--binary", "--no-color", "--no-ext-diff",
-                  "--relative", "--"),
-                 ("ls-files", "-o", "-s", "--", "*.c", "*.h")):
-        r = git(kdir, *args)
-        if r.returncode != 0:
-            return None
-        h.update(r.stdout.encode(errors="replace"))
-    for name in sorted(git(kdir, "ls-files", "-o", "--", "*.c", "*.h")
-                       .stdout.splitlines()):
-        try:
-            with open(os.path.join(kdir, name), "rb") as f:
-                h.update(name.encode() + b"\0" + f.read())
-        except OSError:
-            pass
-    h.update(plan_reuse.engine_key().encode())
-    return h.hexdigest()
+    return hashlib.sha1((state + plan_reuse.engine_key()).encode()).hexdigest()
 
 
 def file_sha1(path):
@@ -530,9 +514,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except KeyboardInterrupt:
-        die("interrupted; no report written")
-    except BrokenPipeError:
-        sys.exit(2)
+    pt.run_main(main, sys.argv[1:])

@@ -390,6 +390,64 @@ def grep_tree(kdir, args, files=None, lines=False):
     return out if lines else set(out)
 
 
+def _git(kdir, *args):
+    import subprocess
+    return subprocess.run(["git", "-C", kdir] + list(args), stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, universal_newlines=True,
+                          errors="replace")
+
+
+def tree_state(kdir):
+    """A key for "the tree has this content": what decides whether a
+    scan.json or plan.json made earlier still describes it.  A git work
+    tree: the committed tree, the working tree's diff against it and the
+    untracked C sources by content (git hashes content).  Any other tree:
+    every source file's path, size and modification time (a Debian tree
+    unpacked by default-tree.sh is never written, so this is its content).
+    None when the tree cannot be read."""
+    h = hashlib.sha1()
+    if _git(kdir, "rev-parse", "--show-toplevel").stdout.strip() == \
+            os.path.realpath(kdir):
+        for args in (("rev-parse", "HEAD^{tree}"),
+                     ("diff", "HEAD", "--binary", "--no-color", "--no-ext-diff",
+                      "--relative", "--"),
+                     ("ls-files", "-o", "-s", "--", "*.c", "*.h")):
+            r = _git(kdir, *args)
+            if r.returncode != 0:
+                return None
+            h.update(r.stdout.encode(errors="replace"))
+        for name in sorted(_git(kdir, "ls-files", "-o", "--", "*.c", "*.h")
+                           .stdout.splitlines()):
+            try:
+                with open(os.path.join(kdir, name), "rb") as f:
+                    h.update(name.encode() + b"\0" + f.read())
+            except OSError:
+                pass
+        return "git:" + h.hexdigest()
+    todo = [kdir]
+    entries = []
+    while todo:
+        d = todo.pop()
+        try:
+            it = os.scandir(d)
+        except OSError:
+            return None
+        with it:
+            for e in it:
+                if e.name.startswith(".") and e.name != ".pinconv-unpacked":
+                    continue
+                if e.is_dir(follow_symlinks=False):
+                    todo.append(e.path)
+                elif e.name.endswith((".c", ".h")) or e.name in (
+                        "Makefile", "Kbuild", "MAINTAINERS", ".pinconv-unpacked"):
+                    st = e.stat(follow_symlinks=False)
+                    entries.append("%s %d %d" % (e.path[len(kdir):], st.st_size,
+                                                 st.st_mtime_ns))
+    entries.sort()
+    h.update("\n".join(entries).encode(errors="replace"))
+    return "stat:" + h.hexdigest()
+
+
 def tree_id(kdir):
     """A short, stable, readable name for a tree: its directory name and
     version, plus a hash of its real path so two trees never share one."""

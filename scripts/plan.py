@@ -4,8 +4,8 @@
 
     make plan [KDIR=...] [OUT=...] [API=...]
 
-1. scan.json (scripts/scan.py; run here when it is missing or older
-   than the tree's Makefile);
+1. scan.json (scripts/scan.py; run here unless scan.key says it describes
+   the tree as it is now: same content, same scan rules, same API=);
 2. facts and the page-flow graph (scripts/facts.py: spatch fact rules over
    the candidate files, iterated until no new carrier appears);
 3. the solver (scripts/pinflow/pinflow): origins reaching each release,
@@ -38,6 +38,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pinconv_tree as pt  # noqa: E402
 import facts  # noqa: E402
 import plan_reuse  # noqa: E402
+import scan as scanner  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PINFLOW = os.path.join(TOP, "scripts/pinflow/pinflow")
@@ -48,10 +49,7 @@ VERDICTS = ("CONVERT", "MIXED", "EXTRA_REF", "ESCAPES", "KEEP_GET", "PINNED",
 def start_scan(kdir, rdir):
     """make scan in the background when rdir has no fresh scan.json (the
     Popen, or None)."""
-    path = os.path.join(rdir, "scan.json")
-    stale = not os.path.isfile(path) or \
-        os.path.getmtime(path) < os.path.getmtime(os.path.join(kdir, "Makefile"))
-    if not stale:
+    if scanner.is_fresh(kdir, rdir, os.environ.get("API") or None):
         return None
     env = dict(os.environ, KDIR=kdir, OUT=rdir, PINCONV_QUIET="1")
     return subprocess.Popen([sys.executable, os.path.join(TOP, "scripts/scan.py")],
@@ -314,4 +312,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    pt.run_main(main)

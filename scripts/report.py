@@ -32,6 +32,7 @@ import html
 import json
 import os
 import re
+import subprocess
 import sys
 from collections import Counter, defaultdict
 
@@ -679,9 +680,20 @@ def render_md(tree, acqs, rels, rows, extra_md, changes, base_tree, scope):
 
 # ------------------------------------------------------------------- main
 
-def load_report(rdir, kdir_hint):
+def load_report(rdir, kdir_hint, kdir=None):
     ppath = os.path.join(rdir, "plan.json")
     plan = load_json(ppath, "plan")
+    if plan is None and kdir is not None:
+        # Every stage builds what it reads: the plan of this tree first.
+        print("pinconv: report: no plan at %s; running plan first" % ppath,
+              file=sys.stderr)
+        env = dict(os.environ, KDIR=kdir, OUT=rdir)
+        r = subprocess.run([sys.executable, os.path.join(
+            os.path.dirname(os.path.abspath(__file__)), "plan.py")],
+            env=env, stdout=sys.stderr)
+        if r.returncode != 0:
+            die("plan failed (exit %d); no report written" % r.returncode)
+        plan = load_json(ppath, "plan")
     if plan is None:
         die("%s: no plan.json; run `make plan%s` first" % (
             rdir, " KDIR=" + kdir_hint if kdir_hint else ""))
@@ -694,7 +706,7 @@ def load_report(rdir, kdir_hint):
 def main():
     kdir = pt.check_tree(pt.default_kdir())
     rdir = pt.report_dir(kdir, os.environ.get("OUT") or None)
-    plan, scan, family = load_report(rdir, os.environ.get("KDIR", ""))
+    plan, scan, family = load_report(rdir, os.environ.get("KDIR", ""), kdir)
     patches = converting_patches(rdir)
     acqs, rels = build(plan, family, patches)
     paths = subsys_paths(kdir, os.environ.get("SUBSYS", ""))
@@ -758,7 +770,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        die("interrupted; nothing written")
+    pt.run_main(main)

@@ -538,6 +538,32 @@ def notes(scan):
     return out
 
 
+def state_key(kdir, api):
+    """What a scan.json describes: the tree's content (pt.tree_state), the
+    scan's own files and API=.  scan.key next to scan.json holds it, and a
+    scan.json is fresh exactly when its key is the tree's key now."""
+    state = pt.tree_state(kdir)
+    if state is None:
+        return None
+    h = hashlib.sha1(state.encode())
+    for path in (os.path.abspath(__file__), pt.__file__, RULE, MACROS):
+        with open(path, "rb") as f:
+            h.update(f.read())
+    h.update((api or "").encode())
+    return h.hexdigest()
+
+
+def is_fresh(kdir, outdir, api):
+    """scan.json in outdir describes the tree as it is now."""
+    try:
+        with open(os.path.join(outdir, "scan.key")) as f:
+            old = f.read().strip()
+    except OSError:
+        return False
+    return os.path.isfile(os.path.join(outdir, "scan.json")) and \
+        old == state_key(kdir, api)
+
+
 def main():
     need_tools()
     kdir = pt.check_tree(pt.default_kdir())
@@ -546,6 +572,7 @@ def main():
         pt.die("unknown API=%s (known: %s)" % (api, ", ".join(pt.PROFILES)))
     outdir = pt.report_dir(kdir, os.environ.get("OUT") or None)
     quiet = os.environ.get("PINCONV_QUIET")
+    key = state_key(kdir, api)
     with tempfile.TemporaryDirectory(prefix="pinconv-scan.") as work:
         result = scan(kdir, api, work)
     t = result["tree"]
@@ -554,6 +581,8 @@ def main():
            "present" if t["extract_api"] else "absent"), file=sys.stderr)
     pt.write_atomic(os.path.join(outdir, "scan.md"), markdown(result))
     pt.write_atomic(os.path.join(outdir, "scan.json"), pt.dump_json(result))
+    if key:
+        pt.write_atomic(os.path.join(outdir, "scan.key"), key + "\n")
     if not quiet:
         for line in notes(result):
             print(line)
@@ -562,13 +591,5 @@ def main():
           file=sys.stderr)
 
 
-def _terminate(signum, frame):
-    raise KeyboardInterrupt
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _terminate)
-    try:
-        main()
-    except KeyboardInterrupt:
-        pt.die("interrupted; no report written", 130)
+    pt.run_main(main)

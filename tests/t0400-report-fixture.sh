@@ -165,11 +165,21 @@ test_expect_success 'SUBSYS= narrows the report to those paths, in a directory o
 	grep "^pinconv: SUBSYS=fs/nope: no such file or directory" err
 '
 
-test_expect_success 'no plan.json: one clear line, exit 2, nothing written' '
+test_expect_success 'no plan.json: report makes the plan of the tree first, and says so' '
 	empty=$PINCONV_REPORTS/empty && mkdir -p "$empty" &&
-	OUT=$empty test_expect_code 2 report 2>err &&
-	test $(wc -l <err) = 1 && grep "^pinconv: .*no plan.json; run .make plan" err &&
-	test -z "$(ls -A "$empty")"
+	OUT=$empty report >out 2>err; rc=$?; cat out err; test $rc = 0 &&
+	grep "^pinconv: report: no plan at $empty/plan.json; running plan first$" err &&
+	test -f "$empty/plan.json" && test -f "$empty/index.html" &&
+	grep "^pinconv: report: $empty/index.html (0 acquisition, 0 release sites)$" out
+'
+
+test_expect_success 'a plan that cannot be made: one clear line more, exit 2, no report' '
+	mkdir -p noplan/include/linux && cp "$FIX/tree/Makefile" "$FIX/tree/MAINTAINERS" noplan/ &&
+	echo "/* no family here */" >noplan/include/linux/mm.h &&
+	none=$PINCONV_REPORTS/none && mkdir -p "$none" &&
+	KDIR=$TRASH/noplan OUT=$none test_expect_code 2 report 2>err &&
+	cat err && grep "^pinconv: plan failed (exit [0-9]*); no report written$" err &&
+	test ! -e "$none/index.html" && test ! -e "$none/plan.json"
 '
 
 test_expect_success 'a plan with an unknown verdict is refused, the old report kept' '
