@@ -1208,12 +1208,10 @@ def main():
     need_tools()
     out = os.environ.get("OUT", "") or None
     scope, bad = resolve_scope(kdir, words)
-    for w in bad:
-        note("SUBSYS=%s is not in the tree %s: nothing to convert there" % (w, kdir))
-    if scope is not None and not scope:
-        return 0
-    plan, plan_path = load_plan(kdir, out)
+    if bad:
+        pt.die("SUBSYS=%s is not in the tree %s" % (" ".join(bad), kdir))
     try:
+        plan, plan_path = load_plan(kdir, out)
         return run(kdir, prof, extract_api, scope, words, plan, plan_path, out)
     except Interrupted:
         cleanup()

@@ -344,11 +344,14 @@ def choose_profile(kdir, override=None):
 
 
 def source_files(kdir):
-    """The tree's *.c and *.h files, relative to kdir, sorted: the tracked
-    ones still present in a git tree, else every one on disk."""
+    """The tree's *.c and *.h files, relative to kdir, sorted: in a git
+    tree the tracked ones still present and the untracked ones git does
+    not ignore (a dirty tree is analysed as it is on disk), else every one
+    on disk."""
     if os.path.isdir(os.path.join(kdir, ".git")):
         ls = ["git", "-C", kdir, "ls-files", "-z", "--", "*.c", "*.h"]
-        r = subprocess.run(ls, stdout=subprocess.PIPE)
+        r = subprocess.run(ls[:4] + ["-c", "-o", "--exclude-standard"] + ls[4:],
+                           stdout=subprocess.PIPE)
         gone = subprocess.run(ls[:4] + ["-d"] + ls[4:], stdout=subprocess.PIPE)
         if r.returncode == 0 and gone.returncode == 0:
             files = set(r.stdout.decode(errors="replace").split("\0"))
@@ -466,13 +469,23 @@ def report_dir(kdir, out=None):
 
 
 def write_atomic(path, data):
+    """Write path whole or not at all: a temporary name, then a rename.
+    A full disk or a read-only OUT is a tool error (exit 2) that leaves
+    no partial file, under either name."""
     d = os.path.dirname(path)
-    if d:
-        os.makedirs(d, exist_ok=True)
     tmp = "%s.tmp.%d" % (path, os.getpid())
-    with open(tmp, "w") as f:
-        f.write(data)
-    os.replace(tmp, path)
+    try:
+        if d:
+            os.makedirs(d, exist_ok=True)
+        with open(tmp, "w") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except OSError as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        die("cannot write %s: %s" % (path, e.strerror or e))
 
 
 def dump_json(obj):

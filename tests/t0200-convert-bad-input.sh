@@ -30,14 +30,14 @@ test_expect_success 'a missing checker (sparse) stops the run with exit 2 before
 	grep "^pinconv: sparse not found" err && test ! -e o
 '
 
-test_expect_success 'SUBSYS outside the tree: exit 0, says so, writes nothing' '
-	KDIR="$T61" SUBSYS=../../etc OUT=o convert 2>err &&
-	grep "SUBSYS=../../etc is not in the tree" err &&
-	KDIR="$T61" SUBSYS=/no/such/dir OUT=o convert 2>err &&
-	grep "SUBSYS=/no/such/dir is not in the tree" err &&
-	KDIR="$T61" SUBSYS=drivers/no_such_driver OUT=o convert 2>err &&
-	grep "SUBSYS=drivers/no_such_driver is not in the tree" err &&
-	test ! -e o
+test_expect_success 'SUBSYS outside the tree: a usage error, exit 2, writes nothing' '
+	KDIR="$T61" SUBSYS=../../etc OUT=o convert 2>err; test $? = 2 &&
+	grep "^pinconv: SUBSYS=../../etc is not in the tree" err &&
+	KDIR="$T61" SUBSYS=/no/such/dir OUT=o convert 2>err; test $? = 2 &&
+	grep "^pinconv: SUBSYS=/no/such/dir is not in the tree" err &&
+	KDIR="$T61" SUBSYS="fs/fuse drivers/no_such_driver" OUT=o convert 2>err; test $? = 2 &&
+	grep "^pinconv: SUBSYS=drivers/no_such_driver is not in the tree" err &&
+	test $(wc -l <err) = 1 && test ! -e o
 '
 
 test_expect_success 'a file that is not a plan is refused with exit 2' '
