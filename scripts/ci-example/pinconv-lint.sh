@@ -11,7 +11,7 @@
 #   the clone: the whole tree is linted.
 # - BASELINE: known findings to accept; defaults to
 #   .pinconv-lint-baseline.json at the top of the kernel tree when present
-#   (make it once with `make -C $PINCONV lint-baseline KDIR=$PWD BASELINE=...`).
+#   (make it once with `$PINCONV/scripts/pinconv lint --write-baseline --kdir $PWD --baseline ...`).
 # - OUT: where the reports go, default $RUNNER_TEMP/pinconv-lint (or
 #   $TMPDIR, /tmp): lint.{txt,json,sarif} (upload lint.sarif to code
 #   scanning) next to the plan; nothing is written into the kernel tree.
@@ -35,8 +35,10 @@ if [ -z "$BASELINE" ] && [ -f "$KDIR/.pinconv-lint-baseline.json" ]; then
 	BASELINE=$KDIR/.pinconv-lint-baseline.json
 fi
 
-make -s -C "$PINCONV" lint KDIR="$KDIR" OUT="$OUT" SINCE="$SINCE" \
-	BASELINE="$BASELINE" FORMAT=gcc
+# scripts/pinconv, not make: through make any failure would be make's own
+# status 2, and the job could not tell findings (1) from a broken run (2).
+"$PINCONV/scripts/pinconv" lint --kdir "$KDIR" --out "$OUT" --since "$SINCE" \
+	--baseline "$BASELINE" --format gcc
 rc=$?
 [ -f "$OUT/lint.sarif" ] && echo "pinconv-lint: SARIF in $OUT/lint.sarif" >&2
 exit $rc
