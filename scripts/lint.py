@@ -150,13 +150,13 @@ def load_json(path, what):
 
 
 def state_key(kdir):
-    """A key for "this tree's content, analysed by this pinconv", or None
-    when KDIR is not a git work tree (then the plan is always remade).
-    Git hashes file content, so the key is the committed tree, the diff of
-    the working tree against it, and the untracked C sources by content;
-    plus a hash of the engine's files and API=."""
+    """A key for "this tree's content, analysed by this pinconv" (None when
+    the tree cannot be read: then the plan is always remade): the tree's
+    state (pt.tree_state: a git tree by content, any other by every
+    source's path, size and mtime) plus a hash of the engine's files and
+    API=."""
     state = pt.tree_state(kdir)
-    if not state or not state.startswith("git:"):
+    if not state:
         return None
     return hashlib.sha1((state + plan_reuse.engine_key()).encode()).hexdigest()
 

@@ -3,7 +3,8 @@
 #   git_tree VERSION      path of a git repository whose one commit is the
 #                         cached linux-source-VERSION tree: a hard-link copy
 #                         (cp -al) with `git add` over it, made once (about
-#                         30 s for 6.12) under the pinconv cache and reused.
+#                         30 s for 6.12) under the pinconv cache, keyed by the
+#                         tree's package version like the tree, and reused.
 #   scratch_tree VERSION DEST
 #                         a hard-link copy of that repository, .git included
 #                         (about 3 s): a tree with history to change and
@@ -20,14 +21,15 @@ lint_cache() { echo "${PINCONV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pinconv}/l
 
 git_tree() {
 	local ver=$1 src dest tmp
-	dest=$(lint_cache)/linux-source-$ver
+	# Keyed like the tree itself, by its package version directory.
+	src=$("$PINCONV/scripts/default-tree.sh" "$ver") || return 1
+	dest=$(lint_cache)/$(basename "$(dirname "$src")")/linux-source-$ver
 	if [ -f "$dest/.git/pinconv-complete" ]; then
 		echo "$dest"
 		return 0
 	fi
-	src=$("$PINCONV/scripts/default-tree.sh" "$ver") || return 1
-	mkdir -p "$(lint_cache)"
-	tmp=$(mktemp -d "$(lint_cache)/.make-$ver.XXXXXX") || return 1
+	mkdir -p "$(dirname "$dest")"
+	tmp=$(mktemp -d "$(dirname "$dest")/.make-$ver.XXXXXX") || return 1
 	# The Debian tree's .gitignore ignores its top level: add with -f.
 	if cp -al "$src" "$tmp/tree" &&
 		(cd "$tmp/tree" && git init -q && git config gc.auto 0 && git add -f -A . &&

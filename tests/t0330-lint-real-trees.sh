@@ -51,6 +51,12 @@ for ver in 6.1; do
 		     "$(json_get lint.$ver.json "len(j[\"findings\"])")" &&
 		test "$(json_get $sarif "sum(1 for r in j[\"runs\"][0][\"results\"] for l in r[\"locations\"] if l[\"physicalLocation\"][\"artifactLocation\"][\"uri\"].startswith(\"/\"))")" = 0
 	'
+	test_expect_success "$ver: scripts/pinconv lint exits exactly 1 with the same errors (the plan reused)" '
+		"$PINCONV/scripts/pinconv" lint --kdir "$tree" --format json >cli.$ver.json 2>cli.$ver.err; rc=$?
+		cat cli.$ver.err; test $rc = 1 &&
+		grep "tree unchanged since the last plan, reusing" cli.$ver.err &&
+		test_cmp lint.$ver.json cli.$ver.json
+	'
 	test_expect_success "$ver: lint wrote nothing into the tree" '
 		find "$tree" -newer stamp.$ver >new.$ver &&
 		cat new.$ver && test ! -s new.$ver
