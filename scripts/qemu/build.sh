@@ -83,24 +83,66 @@ qt_touched_files() {
 
 # qt_config SYMBOL...: tinyconfig + fragment + SYMBOLs, each checked.
 qt_config() {
-	local obj=$QT_OBJ cfg=$QT_OBJ/.config s want=() missing=()
+	local obj=$QT_OBJ cfg=$QT_OBJ/.config s want=() off=() missing=()
 	# The stamp says a previous run finished this; otherwise start afresh.
 	if [ ! -f "$obj/.pinconv-config-ok" ]; then
 		make -s -C "$QT_SRC" O="$obj" tinyconfig >"$QT_ROOT/config.log" 2>&1 ||
 			qt_die "make tinyconfig failed (log: $QT_ROOT/config.log)"
 	fi
 	want=($(sed -n 's/^CONFIG_\([A-Za-z0-9_]*\)=y$/\1/p' "$QT_FRAGMENT") "$@")
+	# "# CONFIG_X is not set" lines switch off what a =y symbol would
+	# otherwise bring in by default (IPV6 with INET).
+	off=($(sed -n 's/^# CONFIG_\([A-Za-z0-9_]*\) is not set$/\1/p' "$QT_FRAGMENT"))
 	for s in "${want[@]}"; do
 		"$QT_SRC/scripts/config" --file "$cfg" -e "$s"
+	done
+	for s in ${off[@]+"${off[@]}"}; do
+		"$QT_SRC/scripts/config" --file "$cfg" -d "$s"
 	done
 	make -s -C "$QT_SRC" O="$obj" olddefconfig >>"$QT_ROOT/config.log" 2>&1 ||
 		qt_die "make olddefconfig failed (log: $QT_ROOT/config.log)"
 	for s in "${want[@]}"; do
 		grep -qx "CONFIG_$s=y" "$cfg" || missing+=("$s")
 	done
+	for s in ${off[@]+"${off[@]}"}; do
+		grep -q "^CONFIG_$s=" "$cfg" && missing+=("$s (wanted off)")
+	done
+	# QT_LENIENT (all mode): a symbol given here (not one of the fragment)
+	# that does not stick is recorded in QT_NOT_ENABLED with its reason.
+	QT_NOT_ENABLED=()
+	if [ -n "${QT_LENIENT:-}" ] && [ ${#missing[@]} -gt 0 ]; then
+		local frag=() keep=()
+		frag=($(sed -n 's/^CONFIG_\([A-Za-z0-9_]*\)=y$/\1/p' "$QT_FRAGMENT"))
+		for s in "${missing[@]}"; do
+			if printf '%s\n' "${frag[@]}" | grep -qx "$s"; then
+				keep+=("$s")
+			else
+				QT_NOT_ENABLED+=("CONFIG_$s: $(qt_kconfig_reason "$s")")
+			fi
+		done
+		missing=(${keep[@]+"${keep[@]}"})
+	fi
 	[ ${#missing[@]} -eq 0 ] ||
 		qt_die "Kconfig symbols did not stick after olddefconfig: ${missing[*]} (see $cfg)"
 	: >"$obj/.pinconv-config-ok"
+}
+
+# qt_kconfig_reason SYMBOL: why SYMBOL cannot be =y here, from its Kconfig
+# entry in $QT_SRC: its "depends on" lines (the entry's own; an enclosing
+# if/menu can add more), or that no entry exists.
+qt_kconfig_reason() {
+	local deps
+	deps=$(grep -rh --include='Kconfig*' -A40 -E "^(menu)?config $1\$" "$QT_SRC" 2>/dev/null |
+		awk 'NR > 1 && /^(menu)?config |^(end)?(menu|if|choice)|^source / { exit }
+		     /^[ \t]+depends on / { sub(/^[ \t]+depends on /, ""); print }' |
+		sort -u | paste -sd';' | sed 's/;/; /g')
+	if [ -n "$deps" ]; then
+		echo "depends on $deps"
+	elif grep -rqs --include='Kconfig*' -E "^(menu)?config $1\$" "$QT_SRC"; then
+		echo "does not stick on x86 (no depends on line: an enclosing if/menu, or a choice)"
+	else
+		echo "no such Kconfig symbol in this tree"
+	fi
 }
 
 # qt_build: bzImage, UAPI headers, gen_init_cpio.
