@@ -397,5 +397,12 @@ $PY "$HERE/qemu/results.py" --serial "$d/serial.log" --console "$d/console.log" 
 	${baseline[@]+"${baseline[@]}"} ${wargs[@]+"${wargs[@]}"} "${cargs[@]}"
 rc=$?
 [ $rc -le 1 ] || exit 2
+# A passing unconverted run is the baseline of a later run with a series
+# and the same guest tests (cached per build and guest, as above).
+if [ $rc -eq 0 ] && [ ${#series[@]} -eq 0 ] && [ ${#workloads[@]} -gt 0 ] &&
+   [ ! -f "$QT_ROOT/baseline-$guest_hash.json" ]; then
+	cp "$out/summary.json" "$QT_ROOT/baseline-$guest_hash.json.tmp" &&
+		mv "$QT_ROOT/baseline-$guest_hash.json.tmp" "$QT_ROOT/baseline-$guest_hash.json"
+fi
 [ $rc -eq 0 ] || echo "pinconv: qemu-test failed (see $out/results.ktap)" >&2
 exit $rc
