@@ -181,7 +181,7 @@ done
 . "$HERE/qemu/key.sh"
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/pinconv
 QT_ROOT=$cache/build/$QT_TREE_ID-$QT_KEY
-QT_SRC=$QT_ROOT/src QT_OBJ=$QT_ROOT/obj
+QT_SRC=$QT_ROOT/src QT_OBJ=$QT_ROOT/$QT_OBJ_NAME
 mkdir -p "$QT_ROOT" || qt_die "cannot create $QT_ROOT"
 exec 9>"$QT_ROOT/lock"
 flock -w 3600 9 || qt_die "another qemu-test holds $QT_ROOT/lock"
@@ -329,6 +329,7 @@ qt_run() {
 	local name=$1 d=$run/$1; shift
 	mkdir -p "$d"
 	qt_checkout "$@"
+	qt_seed_obj
 	qt_config $QT_EXTRA_SYMS
 	qt_build
 	qt_guest "$d"
@@ -344,7 +345,7 @@ guest_hash=$({ qt_tests; cat "$HERE"/qemu/guest/*.[ch] "$HERE"/qemu/init.sh "$HE
 
 baseline=()
 if [ ${#series[@]} -gt 0 ] && [ -n "$SUBSYS$allmode" ] && [ ${#workloads[@]} -gt 0 ]; then
-	base=$QT_ROOT/baseline-$guest_hash.json
+	base=$QT_ROOT/baseline-$QT_OBJ_NAME-$guest_hash.json
 	if [ ! -f "$base" ]; then
 		qt_log "unconverted kernel first, for the baseline"
 		qt_run base
@@ -367,7 +368,7 @@ else
 	qt_run plain
 	d=$run/plain
 fi
-comments+=("accel: $QT_ACCEL; build: $QT_ROOT")
+comments+=("accel: $QT_ACCEL; build: $QT_OBJ")
 [ -n "$QT_EXTRA_SYMS" ] && comments+=("extra Kconfig symbols: $QT_EXTRA_SYMS")
 wargs=()
 if [ -n "$allmode" ]; then
@@ -400,9 +401,10 @@ rc=$?
 # A passing unconverted run is the baseline of a later run with a series
 # and the same guest tests (cached per build and guest, as above).
 if [ $rc -eq 0 ] && [ ${#series[@]} -eq 0 ] && [ ${#workloads[@]} -gt 0 ] &&
-   [ ! -f "$QT_ROOT/baseline-$guest_hash.json" ]; then
-	cp "$out/summary.json" "$QT_ROOT/baseline-$guest_hash.json.tmp" &&
-		mv "$QT_ROOT/baseline-$guest_hash.json.tmp" "$QT_ROOT/baseline-$guest_hash.json"
+   [ ! -f "$QT_ROOT/baseline-$QT_OBJ_NAME-$guest_hash.json" ]; then
+	cp "$out/summary.json" "$QT_ROOT/baseline-$QT_OBJ_NAME-$guest_hash.json.tmp" &&
+		mv "$QT_ROOT/baseline-$QT_OBJ_NAME-$guest_hash.json.tmp" \
+			"$QT_ROOT/baseline-$QT_OBJ_NAME-$guest_hash.json"
 fi
 [ $rc -eq 0 ] || echo "pinconv: qemu-test failed (see $out/results.ktap)" >&2
 exit $rc

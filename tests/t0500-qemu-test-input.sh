@@ -33,8 +33,22 @@ test_expect_success 'Kconfig symbols of touched files are read from the Makefile
 	(QT_SRC=$T612 && . "$PINCONV/scripts/qemu/build.sh" &&
 	 qt_symbols_for fs/fuse/dev.c mm/gup_test.c fs/fuse/virtio_fs.c \
 		net/9p/trans_virtio.c mm/gup.c) >syms &&
-	printf "%s\n" FUSE_FS GUP_TEST NET_9P_VIRTIO VIRTIO_FS >expect &&
+	printf "%s\n" FUSE_FS GUP_TEST NET_9P NET_9P_VIRTIO VIRTIO_FS >expect &&
 	test_cmp expect syms
+'
+
+test_expect_success 'Kconfig symbols: a directory built by a symbol above it counts; other arches give none' '
+	(QT_SRC=$T612 && . "$PINCONV/scripts/qemu/build.sh" &&
+	 qt_symbols_for arch/x86/kernel/cpu/sgx/ioctl.c arch/s390/kvm/interrupt.c \
+		arch/arm64/kernel/mte.c) >syms &&
+	echo X86_SGX >expect && test_cmp expect syms
+'
+
+test_expect_success 'a Kconfig symbol that cannot be set is explained from its depends on lines' '
+	(QT_SRC=$T612 && . "$PINCONV/scripts/qemu/build.sh" &&
+	 qt_kconfig_reason VIRTIO_FS && qt_kconfig_reason NO_SUCH_SYMBOL_HERE) >why &&
+	printf "%s\n" "depends on FUSE_FS" "no such Kconfig symbol in this tree" >expect &&
+	test_cmp expect why
 '
 
 test_expect_success 'every symbol of the config fragment is a real Kconfig symbol of 6.12' '

@@ -17,11 +17,21 @@ qt_die() { echo "pinconv: $*" >&2; exit "${2:-2}"; }
 # paths in $QT_SRC), read from each directory's Makefile:
 #   obj-$(CONFIG_X) += file.o           -> X
 #   mod-y / mod-objs / mod-$(CONFIG_Y) += file.o, obj-$(CONFIG_X) += mod.o -> X (and Y)
+# and from the Makefiles above it: obj-$(CONFIG_Z) += dir/ -> Z.  Files
+# under arch/ other than arch/x86/ are not built here and give none.
 qt_symbols_for() {
-	local f dir base mk line mod
+	local f dir base mk line mod up sub
 	for f in "$@"; do
 		case $f in *.c) ;; *) continue ;; esac
+		case $f in arch/x86/*) ;; arch/*) continue ;; esac
 		dir=$(dirname "$f") base=$(basename "$f" .c)
+		up=$dir
+		while [ "$up" != . ] && [ "$up" != / ]; do
+			sub=$(basename "$up") up=$(dirname "$up")
+			[ -f "$QT_SRC/$up/Makefile" ] || continue
+			sed -e ':a' -e '/\\$/N; s/\\\n/ /; ta' -e 's/\t/ /g' "$QT_SRC/$up/Makefile" |
+				sed -n "s|^obj-\$(CONFIG_\([A-Za-z0-9_]*\))[[:space:]]*[+:]=.*[[:space:]]$sub/\([[:space:]].*\)\{0,1\}\$|\1|p"
+		done
 		mk=$QT_SRC/$dir/Makefile
 		[ -f "$mk" ] || continue
 		# Join continuation lines first, tabs as spaces.
@@ -79,6 +89,19 @@ qt_checkout() {
 # qt_touched_files: files the applied series changed.
 qt_touched_files() {
 	(cd "$QT_SRC" && git diff --name-only pristine HEAD)
+}
+
+# qt_seed_obj: a new object directory for extra symbols starts as a copy of
+# the key's plain build ($QT_ROOT/obj), when that one is complete.
+qt_seed_obj() {
+	local base=$QT_ROOT/obj
+	[ "$QT_OBJ" = "$base" ] && return 0
+	[ -f "$QT_OBJ/.pinconv-config-ok" ] && return 0
+	[ -f "$base/.pinconv-config-ok" ] && [ -f "$base/arch/x86/boot/bzImage" ] || return 0
+	qt_log "seeding $QT_OBJ from $base"
+	rm -rf "$QT_OBJ" "$QT_OBJ.tmp"
+	cp -a "$base" "$QT_OBJ.tmp" && mv "$QT_OBJ.tmp" "$QT_OBJ" ||
+		{ rm -rf "$QT_OBJ.tmp"; qt_die "cannot copy $base to $QT_OBJ"; }
 }
 
 # qt_config SYMBOL...: tinyconfig + fragment + SYMBOLs, each checked.
