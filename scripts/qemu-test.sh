@@ -46,44 +46,100 @@ print("QT_KDIR=%s QT_TREE_ID=%s QT_VERSION=%s QT_REPORTS=%s" % tuple(
 [ -n "${QT_KDIR:-}" ] || exit 2
 
 # ---- workloads by SUBSYS ----
+# Each workload drives the paths of the files listed here; a series that
+# touches none of them leaves the workload "not converted in this series"
+# (SUBSYS=all and several series; see results.py --per-workload).
+ALL_WORKLOADS=(fuse block vmsplice procmem zerocopy tls uprobe)
+declare -A WORKLOAD_FILES=(
+	[fuse]="fs/fuse/"
+	[block]="block/ fs/iomap/ fs/direct-io.c"
+	[vmsplice]="fs/splice.c"
+	[procmem]="mm/memory.c"
+	[zerocopy]="net/core/datagram.c"
+	[tls]="net/tls/ net/core/skmsg.c"
+	[uprobe]="kernel/events/uprobes.c"
+)
 SUBSYS=${SUBSYS:-}
 SUBSYS=${SUBSYS%/}
 slug=${SUBSYS//\//-}
 slug=${slug:-all}
 workloads=() comments=()
 case $SUBSYS in
-'') workloads=(fuse block) ;;
+''|all) workloads=("${ALL_WORKLOADS[@]}") ;;
 fs/fuse|fs/fuse/*) workloads=(fuse) ;;
 block|block/*|fs/direct-io.c|fs/iomap|fs/iomap/*) workloads=(block) ;;
+fs/splice.c) workloads=(vmsplice) ;;
+mm|mm/memory.c) workloads=(procmem) ;;
+net) workloads=(zerocopy tls) ;;
+net/core|net/core/*) workloads=(zerocopy tls) ;;
+net/tls|net/tls/*) workloads=(tls) ;;
+kernel/events|kernel/events/*) workloads=(uprobe) ;;
 *) comments+=("SUBSYS=$SUBSYS: no workload yet; gup_test only") ;;
 esac
 
 # ---- the series ----
-series=()
-series_dir=
+# SERIES= names one or more directories (separated by spaces), each a
+# series (its *.patch but the cover letter) or a directory of series (the
+# convert/all/ of `make convert SUBSYS=all`: one per MAINTAINERS section).
+# With SUBSYS=all or several series, every series is applied, in order, to
+# one kernel ("all mode"), and each workload is judged on its own.
+series=() series_dirs=() sdirs=()
+allmode=
+[ "$SUBSYS" = all ] && allmode=1
 if [ -n "${SERIES:-}" ]; then
-	[ -d "$SERIES" ] || qt_die "SERIES=$SERIES: no such directory"
-	series_dir=$(realpath "$SERIES")
+	read -r -a sdirs <<<"$SERIES"
+	for d in "${sdirs[@]}"; do
+		[ -d "$d" ] || qt_die "SERIES=$d: no such directory"
+	done
 elif [ -n "$SUBSYS" ]; then
 	d=$QT_REPORTS/convert/$slug
 	if [ -d "$d" ]; then
-		series_dir=$d
+		sdirs=("$d")
 	else
 		comments+=("no series at $d (run make convert SUBSYS=$SUBSYS): unconverted kernel only")
 		qt_log "no series at $d (run make convert SUBSYS=$SUBSYS); running the unconverted kernel only"
 	fi
 fi
-if [ -n "$series_dir" ]; then
-	while IFS= read -r p; do series+=("$p"); done < <(
-		find "$series_dir" -maxdepth 1 -name '*.patch' ! -name '0000-*' | LC_ALL=C sort)
-	if [ ${#series[@]} -gt 0 ]; then
-		comments+=("series: $series_dir (${#series[@]} patches)")
-	elif [ -n "${SERIES:-}" ]; then
-		qt_die "no *.patch files in $series_dir"
+for d in ${sdirs[@]+"${sdirs[@]}"}; do
+	d=$(realpath "$d")
+	if compgen -G "$d/*.patch" >/dev/null; then
+		series_dirs+=("$d")
 	else
-		comments+=("the series at $series_dir has no patches (nothing converted): unconverted kernel only")
-		qt_log "the series at $series_dir has no patches; running the unconverted kernel only"
+		while IFS= read -r sub; do series_dirs+=("$sub"); done < <(
+			find "$d" -mindepth 2 -maxdepth 2 -name '*.patch' ! -name '0000-*' \
+				-printf '%h\n' | LC_ALL=C sort -u)
 	fi
+done
+[ ${#series_dirs[@]} -gt 1 ] && allmode=1
+# Patches, series by series; a patch already taken from an earlier series
+# (the same git patch-id: the put_user_page placeholder every series of an
+# old tree starts with) is applied once.
+declare -A seen_patch=()
+nseries=0
+for d in ${series_dirs[@]+"${series_dirs[@]}"}; do
+	n=0
+	while IFS= read -r p; do
+		id=$(git patch-id --stable <"$p" | cut -d' ' -f1)
+		if [ -n "$id" ] && [ -n "${seen_patch[$id]:-}" ]; then
+			continue
+		fi
+		[ -n "$id" ] && seen_patch[$id]=1
+		series+=("$p")
+		n=$((n + 1))
+	done < <(find "$d" -maxdepth 1 -name '*.patch' ! -name '0000-*' | LC_ALL=C sort)
+	[ $n -gt 0 ] && nseries=$((nseries + 1))
+done
+if [ ${#series[@]} -gt 0 ]; then
+	if [ ${#series_dirs[@]} -eq 1 ]; then
+		comments+=("series: ${series_dirs[0]} (${#series[@]} patches)")
+	else
+		comments+=("series: $nseries series, ${#series[@]} patches (${sdirs[*]})")
+	fi
+elif [ -n "${SERIES:-}" ]; then
+	qt_die "no *.patch files in ${sdirs[*]}"
+elif [ ${#sdirs[@]} -gt 0 ]; then
+	comments+=("the series at ${sdirs[*]} has no patches (nothing converted): unconverted kernel only")
+	qt_log "the series at ${sdirs[*]} has no patches; running the unconverted kernel only"
 fi
 
 # Files the series touches (from the patches, before applying) and the
@@ -97,10 +153,35 @@ QT_SRC=$QT_KDIR
 extra=$(qt_symbols_for ${touched[@]+"${touched[@]}"} | while read -r s; do
 	grep -qx "CONFIG_$s=y" "$QT_FRAGMENT" || echo "$s"; done | tr '\n' ' ')
 QT_EXTRA_SYMS=${extra% }
+# All mode: a touched file that is not built for x86 is listed as not
+# tested, and a Kconfig symbol that does not stick is reported (qt_config
+# with QT_LENIENT) instead of stopping the run.
+not_tested=()
+if [ -n "$allmode" ]; then
+	QT_LENIENT=1
+	for f in ${touched[@]+"${touched[@]}"}; do
+		case $f in
+		arch/x86/*) ;;
+		arch/*) a=${f#arch/}; not_tested+=("$f: not built for x86 (arch/${a%%/*})") ;;
+		esac
+	done
+fi
+# Workloads whose paths the series touches.
+converted=()
+for w in ${workloads[@]+"${workloads[@]}"}; do
+	for f in ${touched[@]+"${touched[@]}"}; do
+		for pat in ${WORKLOAD_FILES[$w]}; do
+			case $pat in
+			*/) [[ $f == "$pat"* ]] ;;
+			*) [ "$f" = "$pat" ] ;;
+			esac && { converted+=("$w"); continue 3; }
+		done
+	done
+done
 . "$HERE/qemu/key.sh"
 cache=${PINCONV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pinconv}
 QT_ROOT=$cache/build/$QT_TREE_ID-$QT_KEY
-QT_SRC=$QT_ROOT/src QT_OBJ=$QT_ROOT/obj
+QT_SRC=$QT_ROOT/src QT_OBJ=$QT_ROOT/$QT_OBJ_NAME
 mkdir -p "$QT_ROOT" || qt_die "cannot create $QT_ROOT"
 exec 9>"$QT_ROOT/lock"
 flock -w 3600 9 || qt_die "another qemu-test holds $QT_ROOT/lock"
@@ -128,7 +209,7 @@ qt_guest() {
 		qt_die "cannot build $sel/gup_test.c (log: $d/gcc.log)"
 	fi
 	cflags=(-std=c11 -static -O2 -Wall -Wextra -Werror -I"$QT_OBJ/usr/include")
-	for p in fusewl odirect; do
+	for p in $GUEST_PROGRAMS; do
 		gcc "${cflags[@]}" -o "$d/bin/$p" "$g/$p.c" >>"$d/gcc.log" 2>&1 ||
 			{ head -5 "$d/gcc.log" >&2; qt_die "cannot build $g/$p.c"; }
 	done
@@ -141,13 +222,15 @@ qt_guest() {
 		for a in sh mount umount mkdir grep sed tr cat dmesg sync reboot timeout echo printf; do
 			echo "slink /bin/$a busybox 0777 0 0"
 		done
-		for p in gup_test fusewl odirect; do echo "file /bin/$p $d/bin/$p 0755 0 0"; done
+		for p in gup_test $GUEST_PROGRAMS; do echo "file /bin/$p $d/bin/$p 0755 0 0"; done
 		echo "file /init $HERE/qemu/init.sh 0755 0 0"
 		echo "file /etc/pinconv/tests $d/tests 0644 0 0"
 	} >"$d/initramfs.list"
 	"$QT_OBJ/usr/gen_init_cpio" "$d/initramfs.list" >"$d/initramfs.cpio" ||
 		qt_die "gen_init_cpio failed"
 }
+
+GUEST_PROGRAMS="fusewl odirect vmsplicewl procmemwl zerocopywl tlswl uprobewl"
 
 # qt_tests: NAME<TAB>TIMEOUT<TAB>COMMAND, one test a line.
 qt_tests() {
@@ -163,6 +246,11 @@ qt_tests() {
 		case $w in
 		fuse) printf 'workload-fuse\t%s\t/bin/fusewl /mnt/fuse\n' "$T" ;;
 		block) printf 'workload-block\t%s\t/bin/odirect /dev/vda\n' "$T" ;;
+		vmsplice) printf 'workload-vmsplice\t%s\t/bin/vmsplicewl /tmp\n' "$T" ;;
+		procmem) printf 'workload-procmem\t%s\t/bin/procmemwl\n' "$T" ;;
+		zerocopy) printf 'workload-zerocopy\t%s\t/bin/zerocopywl\n' "$T" ;;
+		tls) printf 'workload-tls\t%s\t/bin/tlswl\n' "$T" ;;
+		uprobe) printf 'workload-uprobe\t%s\t/bin/uprobewl /sys/kernel/tracing\n' "$T" ;;
 		esac
 	done
 }
@@ -241,6 +329,7 @@ qt_run() {
 	local name=$1 d=$run/$1; shift
 	mkdir -p "$d"
 	qt_checkout "$@"
+	qt_seed_obj
 	qt_config $QT_EXTRA_SYMS
 	qt_build
 	qt_guest "$d"
@@ -255,8 +344,8 @@ guest_hash=$({ qt_tests; cat "$HERE"/qemu/guest/*.[ch] "$HERE"/qemu/init.sh "$HE
 	sha1sum | cut -c1-10)
 
 baseline=()
-if [ ${#series[@]} -gt 0 ] && [ -n "$SUBSYS" ] && [ ${#workloads[@]} -gt 0 ]; then
-	base=$QT_ROOT/baseline-$guest_hash.json
+if [ ${#series[@]} -gt 0 ] && [ -n "$SUBSYS$allmode" ] && [ ${#workloads[@]} -gt 0 ]; then
+	base=$QT_ROOT/baseline-$QT_OBJ_NAME-$guest_hash.json
 	if [ ! -f "$base" ]; then
 		qt_log "unconverted kernel first, for the baseline"
 		qt_run base
@@ -279,16 +368,43 @@ else
 	qt_run plain
 	d=$run/plain
 fi
-comments+=("accel: $QT_ACCEL; build: $QT_ROOT")
+comments+=("accel: $QT_ACCEL; build: $QT_OBJ")
 [ -n "$QT_EXTRA_SYMS" ] && comments+=("extra Kconfig symbols: $QT_EXTRA_SYMS")
+wargs=()
+if [ -n "$allmode" ]; then
+	# Touched files a symbol that did not stick leaves out of the kernel.
+	for f in ${touched[@]+"${touched[@]}"}; do
+		for s in $(qt_symbols_for "$f"); do
+			for why in ${QT_NOT_ENABLED[@]+"${QT_NOT_ENABLED[@]}"}; do
+				[ "${why%%:*}" = "CONFIG_$s" ] && not_tested+=("$f: $why")
+			done
+		done
+	done
+	for c in ${not_tested[@]+"${not_tested[@]}"}; do comments+=("not tested: $c"); done
+	if [ ${#converted[@]} -gt 0 ]; then
+		comments+=("workloads on converted paths: ${converted[*]}")
+	else
+		comments+=("no workload drives a path this series converts")
+	fi
+	wargs=(--per-workload)
+	for w in ${converted[@]+"${converted[@]}"}; do wargs+=(--converted "workload-$w"); done
+fi
 cargs=()
 for c in "${comments[@]}"; do cargs+=(--comment "$c"); done
 cp "$d/console.log" "$out/console.log.tmp" && mv "$out/console.log.tmp" "$out/console.log"
 cp "$d/serial.log" "$out/serial.log.tmp" && mv "$out/serial.log.tmp" "$out/serial.log"
 $PY "$HERE/qemu/results.py" --serial "$d/serial.log" --console "$d/console.log" \
 	--json "$out/summary.json" --ktap "$out/results.ktap" --title "$title" \
-	${baseline[@]+"${baseline[@]}"} "${cargs[@]}"
+	${baseline[@]+"${baseline[@]}"} ${wargs[@]+"${wargs[@]}"} "${cargs[@]}"
 rc=$?
 [ $rc -le 1 ] || exit 2
+# A passing unconverted run is the baseline of a later run with a series
+# and the same guest tests (cached per build and guest, as above).
+if [ $rc -eq 0 ] && [ ${#series[@]} -eq 0 ] && [ ${#workloads[@]} -gt 0 ] &&
+   [ ! -f "$QT_ROOT/baseline-$QT_OBJ_NAME-$guest_hash.json" ]; then
+	cp "$out/summary.json" "$QT_ROOT/baseline-$QT_OBJ_NAME-$guest_hash.json.tmp" &&
+		mv "$QT_ROOT/baseline-$QT_OBJ_NAME-$guest_hash.json.tmp" \
+			"$QT_ROOT/baseline-$QT_OBJ_NAME-$guest_hash.json"
+fi
 [ $rc -eq 0 ] || echo "pinconv: qemu-test failed (see $out/results.ktap)" >&2
 exit $rc

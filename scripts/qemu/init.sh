@@ -4,7 +4,8 @@
 # Runs every line of /etc/pinconv/tests ("NAME<TAB>TIMEOUT<TAB>COMMAND"),
 # each under `timeout`, and writes to the second serial port (ttyS1):
 #   @@ boot RELEASE
-#   @@ test NAME / | output... / @@ rc N      for each test
+#   @@ test NAME / | output... / @@ rc N      for each test, then
+#   @@ kmsg / | lines...                      the kernel messages it caused
 #   @@ vmstat nr_foll_pin_acquired N nr_foll_pin_released N
 #   @@ dmesg / | lines... / @@ end
 # scripts/qemu/results.py reads this and decides; the guest judges nothing.
@@ -27,11 +28,14 @@ tab=$(printf '\t')
 while IFS="$tab" read -r name secs cmd; do
 	case $name in ''|'#'*) continue ;; esac
 	say "@@ test $name"
+	seen=$(dmesg | sed -n '$=')
 	# shellcheck disable=SC2086 # COMMAND is split on purpose
 	timeout "$secs" $cmd >/tmp/out 2>&1 </dev/null
 	rc=$?
 	sed 's/^/| /' /tmp/out >&3
 	say "@@ rc $rc"
+	say "@@ kmsg"
+	dmesg | sed -n "$((${seen:-0} + 1)),\$p" | sed 's/^/| /' >&3
 done </etc/pinconv/tests
 sync
 say "@@ vmstat $(pins)"

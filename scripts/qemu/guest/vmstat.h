@@ -6,11 +6,19 @@
  *
  *   phase <name> <ok|fail> acquired=<n> released=<n>
  *
- * which the host (scripts/qemu/results.py) turns into KTAP.
+ * which the host (scripts/qemu/results.py) turns into KTAP.  The newer
+ * workloads print KTAP themselves instead, one result line per phase with
+ * the same two numbers first in its directive (ktap_phase() below):
+ *
+ *   KTAP version 1
+ *   1..<n>
+ *   ok <i> <name> # acquired=<n> released=<n>[; <note>]
+ *   not ok <i> <name> # acquired=<n> released=<n>; <why>
  */
 #ifndef PINCONV_VMSTAT_H
 #define PINCONV_VMSTAT_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,6 +67,85 @@ static inline void pins_report(const char *phase, int ok,
 	       ok ? "ok" : "fail", after->acquired - before->acquired,
 	       after->released - before->released);
 	fflush(stdout);
+}
+
+static inline void ktap_plan(int n)
+{
+	printf("KTAP version 1\n1..%d\n", n);
+	fflush(stdout);
+}
+
+/*
+ * One KTAP result line for phase number num: ok when the phase's own check
+ * passed (its data, its counters); how far the pin counters moved (delta)
+ * always goes first in the directive, the host judges their balance.  fmt
+ * (may be NULL) says what was checked, or why it failed.
+ */
+static inline void ktap_vresult(int num, const char *phase, int ok,
+				const struct pins *delta, const char *fmt,
+				va_list ap)
+{
+	printf("%s %d %s # acquired=%lld released=%lld", ok ? "ok" : "not ok",
+	       num, phase, delta->acquired, delta->released);
+	if (fmt) {
+		printf("; ");
+		vprintf(fmt, ap);
+	}
+	printf("\n");
+	fflush(stdout);
+}
+
+__attribute__((format(printf, 5, 6)))
+static inline void ktap_result(int num, const char *phase, int ok,
+			       const struct pins *delta, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ktap_vresult(num, phase, ok, delta, fmt, ap);
+	va_end(ap);
+}
+
+/* The same, with the counters read now and compared with before. */
+__attribute__((format(printf, 5, 6)))
+static inline void ktap_phase(int num, const char *phase, int ok,
+			      const struct pins *before, const char *fmt, ...)
+{
+	struct pins after, delta = { 0, 0 };
+	va_list ap;
+
+	if (pins_read(&after) == 0) {
+		delta.acquired = after.acquired - before->acquired;
+		delta.released = after.released - before->released;
+	} else {
+		ok = 0;
+		fmt = "cannot read the FOLL_PIN counters of /proc/vmstat";
+	}
+	va_start(ap, fmt);
+	ktap_vresult(num, phase, ok, &delta, fmt, ap);
+	va_end(ap);
+}
+
+/* A fill pattern that differs per byte, per page and per seed. */
+static inline unsigned char pattern_byte(size_t i, unsigned int seed)
+{
+	return (unsigned char)((i * 31) ^ (i >> 12) ^ (seed * 97 + 1));
+}
+
+static inline void pattern_fill(unsigned char *buf, size_t len, unsigned int seed)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = pattern_byte(i, seed);
+}
+
+/* Offset of the first byte that differs from the pattern, or -1. */
+static inline long pattern_check(const unsigned char *buf, size_t len,
+				 unsigned int seed)
+{
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] != pattern_byte(i, seed))
+			return (long)i;
+	return -1;
 }
 
 #endif
