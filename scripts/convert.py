@@ -178,19 +178,21 @@ def run(c, scope, words, plan):
                                             describe(s)))
 
     top_work = c.work
-    if scope is not None:
-        c.work = os.path.join(top_work, "series")
-        failed, npatches, dest = make_series(c)
-    else:
-        # SUBSYS=all: one series per MAINTAINERS section.  Configure Kbuild
-        # for every file at once (one prepare, not one per series).
-        by_target = {}
-        for f in sorted(f for f in c.changed if f.endswith(".c")):
-            by_target.setdefault(kbuild.target_of(f), []).append(f)
+    # Configure Kbuild for every file of every series at once (one prepare
+    # per object directory, not one per series).
+    by_target = {}
+    for f in sorted(f for f in set(c.changed) | set(cf.changed) if f.endswith(".c")):
+        by_target.setdefault(kbuild.target_of(f), []).append(f)
+    if (cf.changed and c.changed) or scope is None:
         for (arch, dc), files in sorted(by_target.items()):
             if not kbuild.cross_missing(arch):
                 with kbuild.Kbuild(kdir, log=note, arch=arch, defconfig=dc) as kb:
                     kb.ensure(files)
+    if scope is not None:
+        c.work = os.path.join(top_work, "series")
+        failed, npatches, dest = make_series(c)
+    else:
+        # SUBSYS=all: one series per MAINTAINERS section.
         maint = pt.Maintainers(kdir)
         by_sec = {}
         for s in c.sites:

@@ -112,6 +112,12 @@ def _symbols_for(text, target):
                 todo.append(base + ".o")
             elif base == "obj" and m.group(3) is None:
                 pass
+        # A plain variable holding the target is the target where it is
+        # used: kvm-e500mc-objs := ... e500_mmu.o; kvm-objs-$(CONFIG_X) :=
+        # $(kvm-e500mc-objs) (arch/powerpc/kvm).
+        for m in re.finditer(r"^\s*([\w-]+)\s*[:+]?=(.*)$", text, re.M):
+            if t in m.group(2).split():
+                todo.append("$(%s)" % m.group(1))
     return syms
 
 
