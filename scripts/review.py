@@ -115,7 +115,7 @@ def patch_notes(c, n, status):
     if 0 < n <= len(c.patch_sections):
         sec, files, sconv, sleft = c.patch_sections[n - 1]
         if sleft:
-            notes.append("Left as they are in these files (REVIEW.md has the evidence):")
+            notes.append("Left as they are in this section (REVIEW.md has the evidence):")
             for s in sleft:
                 notes += textwrap.wrap("%s(): %s(): %s" % (s.function, s.call, s.why), 72,
                                        initial_indent="* ", subsequent_indent="  ")

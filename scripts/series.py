@@ -12,6 +12,7 @@ fs/<a> -> "<a>: ", net/<a> -> "net: <a>: ", mm -> "mm: ", block ->
 """
 
 import collections
+import functools
 import os
 import re
 import subprocess
@@ -217,6 +218,7 @@ def subject_prefix(kdir, files, is_git):
 GUP_SECTION = "MEMORY MANAGEMENT - GUP"
 
 
+@functools.lru_cache(maxsize=None)
 def gup_cc(kdir):
     """linux-mm@kvack.org and the maintainers, reviewers and lists of the
     tree's "MEMORY MANAGEMENT - GUP" section; a tree from before that
@@ -240,7 +242,7 @@ def gup_cc(kdir):
         how = "mm/gup.c (the tree has no %s section)" % GUP_SECTION
     if not any("linux-mm@kvack.org" in a for a in out):
         out.append("linux-mm@kvack.org")
-    return out, how
+    return tuple(out), how
 
 
 def cc_list(kdir, files):

@@ -91,7 +91,8 @@ test_expect_success 'Cc: the MEMORY MANAGEMENT - GUP section and linux-mm, else 
 	EOF
 	unit "
 import series
-print(series.gup_cc(\"$TRASH/mt\"))
+cc, how = series.gup_cc(\"$TRASH/mt\")
+print((list(cc), how))
 cc, how = series.gup_cc(\"$T612\")
 print(\"linux-mm@kvack.org\" in cc, any(\"akpm@\" in a for a in cc), how)
 " >got &&
