@@ -245,10 +245,23 @@ def gup_cc(kdir):
     return tuple(out), how
 
 
+@functools.lru_cache(maxsize=None)
+def _gup_section(kdir):
+    """Whether the tree's MAINTAINERS has the GUP section."""
+    try:
+        with open(os.path.join(kdir, "MAINTAINERS"), errors="replace") as f:
+            return any(line.startswith(GUP_SECTION) for line in f)
+    except OSError:
+        return False
+
+
 def cc_list(kdir, files):
-    """get_maintainer.pl's list for the files, then the GUP people."""
-    cc, _ = maintainers_cc(kdir, files)
-    for a in gup_cc(kdir)[0]:
+    """get_maintainer.pl's list for the files, then the GUP people (on a
+    tree without the GUP section, mm/gup.c's maintainers come from the
+    same get_maintainer.pl run)."""
+    extra = [] if _gup_section(kdir) else ["mm/gup.c"]
+    cc, _ = maintainers_cc(kdir, list(files) + extra)
+    for a in gup_cc(kdir)[0] if not extra else ["linux-mm@kvack.org"]:
         if a not in cc:
             cc.append(a)
     return cc
