@@ -32,6 +32,26 @@ print(series.subject_prefix(\"$TRASH/g\", [\"arch/powerpc/kvm/e500_mmu.c\"], Fal
 	test_cmp expect got
 '
 
+test_expect_success 'on a git tree, Fixes: names the commit that added the release line' '
+	mkdir -p fx/drivers/virt/acrn && (cd fx && git init -q &&
+	printf "int f(void)\n{\n\treturn 0;\n}\n" >drivers/virt/acrn/vm.c && git add -A &&
+	git -c user.name=t -c user.email=t@t commit -qm "virt: acrn: add f" &&
+	printf "int f(void)\n{\n\tput_page(vm->monitor_page);\n\treturn 0;\n}\n" >drivers/virt/acrn/vm.c &&
+	git -c user.name=t -c user.email=t@t commit -qam "virt: acrn: release the monitor page" &&
+	git log -1 --abbrev=12 --format="Fixes: %h (\"%s\")" >../expect) &&
+	unit "
+import conversion, series
+c = conversion.Conversion(kdir=\"$TRASH/fx\", prof=\"pin\", extract_api=True, api=None,
+                          plan_path=\"\", out=None, is_git=True,
+                          base_text=lambda f: open(\"$TRASH/fx/\" + f).read())
+s = conversion.Site(\"rel\", {\"file\": \"drivers/virt/acrn/vm.c\", \"line\": 3, \"col\": 1})
+print(series._fixes_tag(c, s))
+c.is_git = False
+assert series._fixes_tag(c, s) is None
+" >got &&
+	test_cmp expect got
+'
+
 test_expect_success 'the fallback table gives the subsystems'"'"' own prefixes' '
 	unit "
 import series
