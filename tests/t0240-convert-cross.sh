@@ -36,7 +36,7 @@ test_expect_success 'without the cross compiler: "not built" with the reason, ex
 		for f in "$d"/*; do
 			n=${f##*/}
 			case $n in s390x-linux-gnu-*) continue ;; esac
-			test -x "$f" && test ! -e "bin/$n" && ln -s "$f" "bin/$n"
+			if test -x "$f" && test ! -e "bin/$n"; then ln -s "$f" "bin/$n" || return 1; fi
 		done
 	done &&
 	! PATH=$TRASH/bin command -v s390x-linux-gnu-gcc &&
