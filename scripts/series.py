@@ -478,7 +478,9 @@ with __free_page() and the function returns: __free_page() frees a page
 that still belongs to the process (mapped in its page tables, maybe in
 the page cache), and the references on the other pages are never
 dropped.  Drop every reference the call took with release_pages(), the
-batched put_page(), as the normal release path does with put_page().""",
+batched put_page(), as the normal release path does with put_page().
+This patch changes the page releases only: whatever else the function
+set up before the failing step (DMA mappings, buffers) is as it was.""",
 }
 
 
