@@ -358,6 +358,13 @@ class Kbuild:
             with open(cp) as f:
                 self.compat = [tuple(line.rstrip("\n").split("\t", 1))
                                for line in f if "\t" in line]
+        # Only a .config that really changed needs a new prepare: symbols
+        # whose dependencies stay unmet are tried again on every run.
+        cfgtext = os.path.join(self.obj, ".config")
+        mark = os.path.join(self.obj, ".pinconv-prepared-config")
+        if changed and os.path.isfile(mark) and os.path.isfile(ready):
+            with open(cfgtext) as a, open(mark) as b:
+                changed = a.read() != b.read()
         if changed or not os.path.isfile(ready):
             self.log("kbuild: make prepare in %s (once per tree and arch)" % self.obj)
             r = self.make("prepare")
@@ -365,6 +372,7 @@ class Kbuild:
                 return False, "make prepare failed: " + r.stdout[-800:]
             with open(ready, "w") as f:
                 f.write("ok\n")
+            shutil.copyfile(cfgtext, mark)
         return True, ""
 
     def commands(self, rel):
