@@ -24,11 +24,57 @@ import fcntl
 import os
 import re
 import shlex
+import shutil
 import subprocess
 
 import pinconv_tree as pt
 
 ARCH_DEFCONFIG = "defconfig"
+# Files under arch/<dir>/ of these architectures are built with Debian's
+# cross compilers (scripts/deps.sh installs them): ARCH=, CROSS_COMPILE=,
+# the architecture's defconfig, one object directory per tree and arch.
+CROSS = {
+    "arm64": ("arm64", "aarch64-linux-gnu-", "gcc-aarch64-linux-gnu"),
+    "powerpc": ("powerpc", "powerpc64-linux-gnu-", "gcc-powerpc64-linux-gnu"),
+    "s390": ("s390", "s390x-linux-gnu-", "gcc-s390x-linux-gnu"),
+}
+
+
+# Files that their architecture's defconfig does not build: another
+# defconfig of the tree (its own object directory).  powerpc's e500 KVM
+# needs a Book3E (e5500/e6500) configuration.
+DEFCONFIG_FOR = [
+    (r"^arch/powerpc/kvm/(e500|booke)", "corenet64_smp_defconfig"),
+]
+ARCH_DEFCONFIGS = {"powerpc": "ppc64_defconfig"}
+
+
+def target_of(rel):
+    """(arch, defconfig) a file of the tree is built with."""
+    arch = arch_of(rel)
+    for pat, dc in DEFCONFIG_FOR:
+        if re.match(pat, rel):
+            return arch, dc
+    return arch, ARCH_DEFCONFIGS.get(arch, ARCH_DEFCONFIG)
+
+
+def arch_of(rel):
+    """The architecture a file of the tree is built for: its arch/<dir>/,
+    else x86 (the host)."""
+    m = re.match(r"^arch/([^/]+)/", rel)
+    return m.group(1) if m else "x86"
+
+
+def cross_missing(arch):
+    """None when files of arch can be built here, else why not."""
+    if arch in ("x86", "x86_64"):
+        return None
+    if arch not in CROSS:
+        return "arch/%s: pinconv has no cross toolchain for it" % arch
+    _, prefix, pkg = CROSS[arch]
+    if not shutil.which(prefix + "gcc"):
+        return "arch/%s needs %sgcc (Debian package %s), not installed" % (arch, prefix, pkg)
+    return None
 
 
 def cache_root():
@@ -65,6 +111,12 @@ def _symbols_for(text, target):
                 todo.append(base + ".o")
             elif base == "obj" and m.group(3) is None:
                 pass
+        # A plain variable holding the target is the target where it is
+        # used: kvm-e500mc-objs := ... e500_mmu.o; kvm-objs-$(CONFIG_X) :=
+        # $(kvm-e500mc-objs) (arch/powerpc/kvm).
+        for m in re.finditer(r"^\s*([\w-]+)\s*[:+]?=(.*)$", text, re.M):
+            if t in m.group(2).split():
+                todo.append("$(%s)" % m.group(1))
     return syms
 
 
@@ -96,9 +148,23 @@ def kconfig_depends(kdir, sym):
                     continue
                 with open(os.path.join(root, fn), errors="replace") as f:
                     text = f.read()
-                for m in re.finditer(r"^(?:menu)?config\s+(\w+)\s*\n(.*?)(?=^\S)",
+                # "if X ... endif" around a config is a dependency on X
+                # (menuconfig VIRTUALIZATION / if VIRTUALIZATION), read as
+                # one more "depends on" line of the config.
+                ifs, starts = [], {}
+                for m in re.finditer(r"^(if\s+(.*?)\s*$|endif\b|(?:menu)?config\s+(\w+))",
+                                     text, re.M):
+                    if m.group(2) is not None:
+                        ifs.append(m.group(2))
+                    elif m.group(0).startswith("endif"):
+                        if ifs:
+                            ifs.pop()
+                    else:
+                        starts[m.start()] = list(ifs)
+                for m in re.finditer(r"^(?:menu)?config\s+(\w+)\s*\n(.*?)(?=^\S|\Z)",
                                      text, re.M | re.S):
-                    blocks.setdefault(m.group(1), []).append(m.group(2))
+                    extra = "".join("\tdepends on %s\n" % e for e in starts.get(m.start(), []))
+                    blocks.setdefault(m.group(1), []).append(m.group(2) + extra)
         _KCONFIG[kdir] = blocks
     deps = set()
     for body in _KCONFIG[kdir].get(sym, []):
@@ -107,6 +173,58 @@ def kconfig_depends(kdir, sym):
             deps |= set(w for w in re.findall(r"\b[A-Z][A-Z0-9_]+\b", expr)
                         if w not in ("y", "m", "n"))
     return deps
+
+
+# Toolchain compatibility: Kconfig settings that let a tree older than the
+# compiler prepare and build.  Each: (tree older than (major, minor), gcc
+# at least, settings for scripts/config, why).  Applied to the tree's
+# defconfig when both hold, and listed in the build check (REVIEW.md).
+COMPAT = [
+    ((5, 18), 12,
+     [("--disable", "UNWINDER_ORC"), ("--enable", "UNWINDER_FRAME_POINTER"),
+      ("--disable", "STACK_VALIDATION")],
+     "gcc >= 12 fails `make prepare` of older trees in objtool "
+     "(-Werror=use-after-free in tools/lib/subcmd; upstream fixed it in early "
+     "2022, \"libsubcmd: Fix use-after-free for realloc(..., 0)\"; v5.18 is on "
+     "the safe side): UNWINDER_ORC and STACK_VALIDATION off, frame-pointer "
+     "unwinder, so objtool is not built"),
+]
+
+
+def tree_version(kdir):
+    """(major, minor) of the tree, from its top Makefile."""
+    m = re.match(r"^(\d+)\.(\d+)", pt.kernel_version(kdir))
+    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+
+
+def gcc_major(cc="gcc"):
+    try:
+        r = subprocess.run([cc, "-dumpversion"], stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, text=True)
+        return int(r.stdout.strip().split(".")[0])
+    except (OSError, ValueError):
+        return 0
+
+
+def compat_settings(version, gcc):
+    """The COMPAT entries for a tree version and a gcc major version."""
+    return [(args, why) for older, need, args, why in COMPAT
+            if version < older and gcc >= need]
+
+
+def apply_compat(kdir, config, gcc=None):
+    """Apply the toolchain-compatibility settings to a .config (the tree's
+    scripts/config); return [(settings text, why)] applied."""
+    gcc = gcc_major() if gcc is None else gcc
+    done = []
+    for args, why in compat_settings(tree_version(kdir), gcc):
+        r = _run(["bash", os.path.join(kdir, "scripts/config"), "--file", config] +
+                 [a for pair in args for a in pair])
+        if r.returncode:
+            raise RuntimeError("scripts/config failed: " + r.stdout[-300:])
+        done.append((", ".join("%s %s" % (("off" if o == "--disable" else "on"), s)
+                               for o, s in args), why))
+    return done
 
 
 def _run(cmd, cwd=None, timeout=1800):
@@ -120,26 +238,49 @@ def _run(cmd, cwd=None, timeout=1800):
 
 
 class Kbuild:
-    def __init__(self, kdir, log=None):
+    """The object directory of one tree and architecture.  Used as a
+    context manager: the directory is locked (flock) for the whole use, so
+    two runs never configure or prepare it at once; the second waits, and
+    says so."""
+
+    def __init__(self, kdir, log=None, arch="x86", defconfig=None):
         self.kdir = os.path.realpath(kdir)
+        self.arch = "x86" if arch in ("x86", "x86_64") else arch
+        self.defconfig = defconfig or ARCH_DEFCONFIGS.get(self.arch, ARCH_DEFCONFIG)
         self.base = os.path.join(cache_root(), "kbuild", pt.tree_id(kdir))
-        self.obj = os.path.join(self.base, "obj")
+        name = "" if self.arch == "x86" else "-" + self.arch
+        if self.defconfig != ARCH_DEFCONFIGS.get(self.arch, ARCH_DEFCONFIG):
+            name += "-" + self.defconfig
+        self.obj = os.path.join(self.base, "obj" + name)
         self.log = log or (lambda s: None)
         self.unmet = set()
+        self.compat = []          # toolchain-compatibility settings applied
         os.makedirs(self.base, exist_ok=True)
-        self._lockf = open(os.path.join(self.base, "lock"), "w")
+        self._lockf = open(os.path.join(self.base, "lock" + name), "w")
 
     def __enter__(self):
-        fcntl.flock(self._lockf, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(self._lockf, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.log("kbuild: waiting for another pinconv run using %s (lock %s)" %
+                     (self.obj, self._lockf.name))
+            fcntl.flock(self._lockf, fcntl.LOCK_EX)
+            self.log("kbuild: %s is free now" % self.obj)
         return self
 
     def __exit__(self, *a):
         fcntl.flock(self._lockf, fcntl.LOCK_UN)
 
+    def arch_args(self):
+        if self.arch == "x86":
+            return []
+        a, prefix, _ = CROSS[self.arch]
+        return ["ARCH=" + a, "CROSS_COMPILE=" + prefix]
+
     def make(self, *args, timeout=1800, silent=True):
         return _run(["make"] + (["-s"] if silent else []) +
-                    ["-C", self.kdir, "O=" + self.obj, "-j2"] + list(args),
-                    timeout=timeout)
+                    ["-C", self.kdir, "O=" + self.obj, "-j2"] + self.arch_args() +
+                    list(args), timeout=timeout)
 
     def _config(self):
         vals = {}
@@ -157,11 +298,22 @@ class Kbuild:
         Returns (ok, message)."""
         ready = os.path.join(self.obj, ".pinconv-prepared")
         if not os.path.isfile(os.path.join(self.obj, ".config")):
-            self.log("kbuild: %s in %s" % (ARCH_DEFCONFIG, self.obj))
-            r = self.make(ARCH_DEFCONFIG)
+            self.log("kbuild: %s%s in %s" % (
+                " ".join(self.arch_args() + [""]), self.defconfig, self.obj))
+            r = self.make(self.defconfig)
             if r.returncode:
-                return False, "make %s failed: %s" % (ARCH_DEFCONFIG,
+                return False, "make %s failed: %s" % (self.defconfig,
                                                        r.stdout[-500:])
+            cc = (CROSS[self.arch][1] if self.arch in CROSS else "") + "gcc"
+            applied = apply_compat(self.kdir, os.path.join(self.obj, ".config"),
+                                   gcc_major(cc))
+            if applied:
+                r = self.make("olddefconfig")
+                if r.returncode:
+                    return False, "make olddefconfig failed: " + r.stdout[-300:]
+            with open(os.path.join(self.obj, ".pinconv-compat"), "w") as f:
+                for what, why in applied:
+                    f.write("%s\t%s\n" % (what, why))
         want = set()
         for f in rel_files:
             want |= kconfig_symbols(self.kdir, f)
@@ -200,13 +352,26 @@ class Kbuild:
                 changed = True
                 cfg = self._config()
                 self.unmet = set(s for s in want if cfg.get(s) not in ("y", "m"))
+        cp = os.path.join(self.obj, ".pinconv-compat")
+        if os.path.isfile(cp):
+            with open(cp) as f:
+                self.compat = [tuple(line.rstrip("\n").split("\t", 1))
+                               for line in f if "\t" in line]
+        # Only a .config that really changed needs a new prepare: symbols
+        # whose dependencies stay unmet are tried again on every run.
+        cfgtext = os.path.join(self.obj, ".config")
+        mark = os.path.join(self.obj, ".pinconv-prepared-config")
+        if changed and os.path.isfile(mark) and os.path.isfile(ready):
+            with open(cfgtext) as a, open(mark) as b:
+                changed = a.read() != b.read()
         if changed or not os.path.isfile(ready):
-            self.log("kbuild: make prepare in %s (once per tree)" % self.obj)
+            self.log("kbuild: make prepare in %s (once per tree and arch)" % self.obj)
             r = self.make("prepare")
             if r.returncode:
                 return False, "make prepare failed: " + r.stdout[-800:]
             with open(ready, "w") as f:
                 f.write("ok\n")
+            shutil.copyfile(cfgtext, mark)
         return True, ""
 
     def commands(self, rel):

@@ -3,8 +3,9 @@
 """make report: where a tree stands, for people, from plan.json.
 
 Reads reports/<tree-id>/plan.json (scripts/plan.py), scan.json when it is
-there (the API family, unparsed hits) and the converting patches under
-reports/<tree-id>/convert/<series>/*.patch, and writes, next to them:
+there (the API family, unparsed hits) and the series of make convert
+under reports/<tree-id>/convert/<series>/ (each series' convert.json names
+the patch converting each site), and writes, next to them:
 
   index.html  one static page, no network, no framework: per MAINTAINERS
               section the acquisition and release sites as stacked bars by
@@ -115,66 +116,11 @@ def release_is_pin(call):
     return call.startswith("unpin_") or call == "unpin_folio"
 
 
-HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
-
-
-def patch_touches(path):
-    """({file: {old_line}}, {file: [(new_start, new_len, old_len)]}) of one
-    git-format patch: the lines of the pre-image it removes or rewrites,
-    and its hunks, for mapping the lines of later patches back.  Hunk
-    bodies are read by their counts, so a removed line that looks like a
-    header ("--- ...") is still a removed line."""
-    touched, hunks = defaultdict(set), defaultdict(list)
-    cur = src = None
-    old = oleft = nleft = 0
-    with open(path, errors="replace") as f:
-        for line in f:
-            if oleft > 0 or nleft > 0:
-                tag = line[:1]
-                if tag == "-":
-                    touched[cur].add(old)
-                    old += 1
-                    oleft -= 1
-                elif tag == "+":
-                    nleft -= 1
-                elif tag in (" ", "\n"):
-                    old += 1
-                    oleft -= 1
-                    nleft -= 1
-                continue            # "\ No newline at end of file"
-            if line.startswith("--- "):
-                name = line[4:].strip()
-                src = name[2:] if name.startswith("a/") else None
-            elif line.startswith("+++ "):
-                name = line[4:].strip()
-                cur = name[2:] if name.startswith("b/") else src
-            else:
-                m = HUNK.match(line)
-                if m and cur:
-                    old, new = int(m.group(1)), int(m.group(3))
-                    oleft = int(m.group(2) if m.group(2) is not None else 1)
-                    nleft = int(m.group(4) if m.group(4) is not None else 1)
-                    hunks[cur].append((new, nleft, oleft))
-    return touched, hunks
-
-
-def to_original(line, later_hunks):
-    """Map a line of the tree as earlier patches of the series left it
-    back to the original tree: undo each earlier patch, newest first."""
-    for hunks in reversed(later_hunks):
-        shift = 0
-        for new, nlen, olen in hunks:
-            if new + nlen <= line:
-                shift += nlen - olen
-            elif new <= line:
-                return None         # a line an earlier patch wrote
-        line -= shift
-    return line
-
-
 def converting_patches(rdir):
     """{(file, line): [relative patch path, ...]} over every series under
-    rdir/convert/ (each *.patch of a series applied in name order)."""
+    rdir/convert/: each series' convert.json names, per site, the patch
+    that converts it (its "patch_file"); lines are the plan's, so no
+    patch hunk is read."""
     found = defaultdict(set)
     top = os.path.join(rdir, "convert")
     if not os.path.isdir(top):
@@ -185,20 +131,19 @@ def converting_patches(rdir):
         depth = os.path.relpath(dirpath, top).count(os.sep)
         dirnames[:] = [] if depth >= 1 else sorted(
             d for d in dirnames if not d.startswith("."))
-        earlier = defaultdict(list)
-        for name in sorted(filenames):
-            if not name.endswith(".patch"):
+        if "convert.json" not in filenames:
+            continue
+        try:
+            with open(os.path.join(dirpath, "convert.json")) as f:
+                summary = json.load(f)
+        except (OSError, ValueError) as e:
+            die("%s: %s" % (os.path.join(dirpath, "convert.json"), e))
+        for s in summary.get("sites", []):
+            name = s.get("patch_file")
+            if not name or not os.path.isfile(os.path.join(dirpath, name)):
                 continue
-            path = os.path.join(dirpath, name)
-            rel = os.path.relpath(path, rdir).replace(os.sep, "/")
-            touched, hunks = patch_touches(path)
-            for file, lines in touched.items():
-                for ln in lines:
-                    orig = to_original(ln, earlier[file])
-                    if orig is not None:
-                        found[(file, orig)].add(rel)
-            for file, hs in hunks.items():
-                earlier[file].append(hs)
+            rel = os.path.relpath(os.path.join(dirpath, name), rdir)
+            found[(s["file"], s["line"])].add(rel.replace(os.sep, "/"))
     return {k: sorted(v) for k, v in found.items()}
 
 

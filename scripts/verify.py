@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 
 import kbuild
 import series
@@ -78,67 +79,90 @@ def check_am(repo, base, patches, work, touched):
 
 
 def check_build(kdir, cfiles, base_files, after_files, work, log):
-    """{file: (build_ok, build_detail, sparse_ok, sparse_detail)}."""
-    res = {}
+    """{file: (build_ok, build_detail, sparse_ok, sparse_detail)} and the
+    Kconfig symbols that could not be enabled.  Files under arch/<a>/ of
+    another architecture are built with its cross compiler (kbuild.CROSS),
+    in an object directory of their own; build_ok None: not built, the
+    detail says why."""
+    res, unmet = {}, set()
     mb, ma = os.path.join(work, "mirror-base"), os.path.join(work, "mirror-after")
     make_mirror(kdir, mb, base_files)
     make_mirror(kdir, ma, after_files)
-    with kbuild.Kbuild(kdir, log=log) as kb:
-        ok, msg = kb.ensure(cfiles)
-        if not ok:
-            for f in cfiles:
-                res[f] = (False, "kbuild: " + msg, False, "not run")
-            return res, kb.unmet
-        for f in cfiles:
-            ok, out, gcc, sp = kb.commands(f)
-            arch = re.match(r"^arch/([^/]+)/", f)
-            if arch and arch.group(1) != "x86":
-                res[f] = (None, "not compiled: arch/%s needs its own cross "
-                          "toolchain" % arch.group(1), None, "not run")
+    by_target = {}
+    for f in cfiles:
+        by_target.setdefault(kbuild.target_of(f), []).append(f)
+    for (arch, dc), files in sorted(by_target.items()):
+        why = kbuild.cross_missing(arch)
+        if why:
+            for f in files:
+                res[f] = (None, "not built: " + why, None, "not run: not built")
+            continue
+        with kbuild.Kbuild(kdir, log=log, arch=arch, defconfig=dc) as kb:
+            ok, msg = kb.ensure(files)
+            unmet |= kb.unmet
+            if not ok:
+                for f in files:
+                    res[f] = (False, "kbuild (%s): %s" % (arch, msg), False, "not run")
                 continue
-            if not gcc or not ok:
-                res[f] = (False, "the tree's own file does not build in this "
-                          "config: " + kbuild.first_error(out), False, "not run")
-                continue
-            tmp = os.path.join(work, "obj", f.replace("/", "_"))
-            rb, ob = kb.run_variant(gcc, mb, tmp + ".base")
-            ra, oa = kb.run_variant(gcc, ma, tmp + ".after")
-            if rb:
-                bd = (False, "the base does not compile either: " + kbuild.first_error(ob))
-            elif ra:
-                bd = (False, "does not compile after: " + kbuild.first_error(oa))
-            else:
-                bd = (True, "compiles before and after")
-            if not sp:
-                sd = (False, "no sparse command from `make C=2`")
-            else:
-                _, sb = kb.run_variant(sp, mb, tmp + ".sbase")
-                _, sa = kb.run_variant(sp, ma, tmp + ".safter")
-                before = collections.Counter(kbuild.sparse_messages(sb, f, mb))
-                after = collections.Counter(kbuild.sparse_messages(sa, f, ma))
-                new = sorted((after - before).elements())
-                if new:
-                    sd = (False, "new sparse warnings: " + "; ".join(new[:5]))
-                else:
-                    sd = (True, "no new warnings (%d before, %d after)" %
-                          (sum(before.values()), sum(after.values())))
-            res[f] = bd + sd
-        return res, kb.unmet
+            for f in files:
+                res[f] = _build_one(kb, f, work, mb, ma)
+    return res, unmet
+
+
+def _build_one(kb, f, work, mb, ma):
+    ok, out, gcc, sp = kb.commands(f)
+    where = "" if kb.arch == "x86" else " (ARCH=%s %s)" % (kb.arch, kb.defconfig)
+    if not gcc or not ok:
+        return (False, "the tree's own file does not build in this config%s: %s" %
+                (where, kbuild.first_error(out)), False, "not run")
+    tmp = os.path.join(work, "obj", f.replace("/", "_"))
+    rb, ob = kb.run_variant(gcc, mb, tmp + ".base")
+    ra, oa = kb.run_variant(gcc, ma, tmp + ".after")
+    if rb:
+        bd = (False, "the base does not compile either%s: %s" % (where, kbuild.first_error(ob)))
+    elif ra:
+        bd = (False, "does not compile after%s: %s" % (where, kbuild.first_error(oa)))
+    else:
+        bd = (True, "compiles before and after" + where)
+    if kb.compat:
+        bd = (bd[0], bd[1] + "; toolchain compatibility applied to the config: " +
+              "; ".join("%s (%s)" % (what, why) for what, why in kb.compat))
+    if not sp:
+        sd = (False, "no sparse command from `make C=2`")
+    else:
+        _, sb = kb.run_variant(sp, mb, tmp + ".sbase")
+        _, sa = kb.run_variant(sp, ma, tmp + ".safter")
+        before = collections.Counter(kbuild.sparse_messages(sb, f, mb))
+        after = collections.Counter(kbuild.sparse_messages(sa, f, ma))
+        new = sorted((after - before).elements())
+        if new:
+            sd = (False, "new sparse warnings: " + "; ".join(new[:5]))
+        else:
+            sd = (True, "no new warnings (%d before, %d after)" %
+                  (sum(before.values()), sum(after.values())))
+    return bd + sd
 
 
 def check_patch(kdir, patch):
     cp = os.path.join(kdir, "scripts/checkpatch.pl")
     if not os.path.isfile(cp):
         return False, "scripts/checkpatch.pl not in the tree"
-    r = subprocess.run(["perl", cp, "--no-tree", "--terse", "--no-summary",
+    # --strict: every ERROR and WARNING is about the patch's own lines or
+    # its message, so each one is one the change introduced.
+    r = subprocess.run(["perl", cp, "--strict", "--no-tree", "--terse", "--no-summary",
                         "--show-types", patch], stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True, errors="replace")
-    errs = [l for l in r.stdout.split("\n") if ": ERROR:" in l]
-    warns = [l for l in r.stdout.split("\n") if ": WARNING:" in l]
-    if errs:
-        return False, "%d errors: %s" % (len(errs), errs[0][:200])
-    return True, "no errors, %d warnings%s" % (
-        len(warns), (": " + "; ".join(w.split(": ", 1)[-1][:80] for w in warns[:3])) if warns else "")
+    lines = r.stdout.split("\n")
+    errs = [x for x in lines if ": ERROR:" in x]
+    warns = [x for x in lines if ": WARNING:" in x]
+    checks = [x for x in lines if ": CHECK:" in x]
+    if errs or warns:
+        return False, "--strict: %d errors, %d warnings: %s" % (
+            len(errs), len(warns), "; ".join(x.split(": ", 1)[-1][:120]
+                                             for x in (errs + warns)[:3]))
+    return True, "--strict: no errors, no warnings, %d checks%s" % (
+        len(checks), (": " + "; ".join(x.split(": ", 1)[-1][:80] for x in checks[:3]))
+        if checks else "")
 
 
 def mini_tree(kdir, root, after_files):
@@ -184,3 +208,111 @@ def replan(top, kdir, root, after_files, api, log):
         return None, "plan.py failed (exit %d): %s" % (r.returncode, r.stdout.strip()[-300:])
     with open(path) as f:
         return json.load(f), "ok"
+
+
+def verify_series(c):
+    """Run every check on c's patches; c.checks = {patch number: {check:
+    (ok, detail)}} (ok None: not applicable here)."""
+    import convert_select
+    import pinconv_tree as pt
+    from conversion import TIMING, TOP, note
+    kdir = c.kdir
+    base_files = {f: c.base_text(f) for f in c.touched}
+    after_files = dict(c.changed, **c.ph_files)
+    checks = {i + 1: {} for i in range(len(c.patch_sections))}
+    file_patch = {}
+    for i, (_, files, _, _) in enumerate(c.patch_sections):
+        for f in files:
+            file_patch[f] = i + 1
+    real = [p for p in c.patches if not p.endswith("0000-cover-letter.patch")]
+    ok, detail, idx = check_am(c.repo, c.base, real, c.work, sorted(after_files))
+    for n in checks:
+        if ok:
+            checks[n]["am"] = (True, detail)
+        elif idx is None or idx == n:
+            checks[n]["am"] = (False, detail)
+        else:
+            checks[n]["am"] = (idx > n, "applies" if idx > n else "not reached")
+    for i, p in enumerate(real):
+        checks[i + 1]["checkpatch"] = check_patch(kdir, p)
+    cfiles = sorted(f for f in after_files if f.endswith(".c"))
+    tb = time.time()
+    res, unmet = check_build(kdir, cfiles, base_files, after_files, c.work, log=note)
+    TIMING["kernel compilation"] = TIMING.get("kernel compilation", 0) + time.time() - tb
+
+    def combine(prev, ok, detail):
+        # False wins; None (not applicable here) only when nothing else ran.
+        if prev is None:
+            return ok, detail
+        a = prev[0]
+        v = False if False in (a, ok) else (None if (a, ok) == (None, None) else True)
+        return v, prev[1] + "; " + detail
+
+    for f, (bok, bd, sok, sd) in sorted(res.items()):
+        n = file_patch[f]
+        checks[n]["build"] = combine(checks[n].get("build"), bok, "%s: %s" % (f, bd))
+        checks[n]["sparse"] = combine(checks[n].get("sparse"), sok, "%s: %s" % (f, sd))
+    if unmet:
+        for n in checks:
+            b = checks[n].get("build", (True, ""))
+            checks[n]["build"] = (b[0], b[1] + "; config could not enable CONFIG_%s "
+                                  "(dependencies unmet): compiled without it" %
+                                  ", CONFIG_".join(sorted(unmet)))
+    # A new plan of the converted files: no MISMATCH, nothing left to convert.
+    conv_files = set(f for f in after_files if f in file_patch)
+    plan2, detail = replan(TOP, kdir, os.path.join(c.work, "replan"),
+                           after_files, c.api, log=note)
+    # The same small tree before the conversion: only new MISMATCHes count
+    # (mm/ has its own internals that a small tree cannot explain).
+    plan0, detail0 = replan(TOP, kdir, os.path.join(c.work, "replan0"),
+                            base_files, c.api, log=note)
+    prof2, ext2 = pt.choose_profile(kdir, c.api)
+
+    def mismatches(plan, f):
+        cnt = collections.Counter()
+        for r in (plan or {}).get("releases", []):
+            if r["file"] != f or r["verdict"] != "MISMATCH":
+                continue
+            # put_user_page*() release get_user_pages() pages by design
+            # (v5.2-v5.5); the plan names them after their v5.6 successor.
+            if prof2 == "put_user_page" and r["call"].startswith("put_user_page"):
+                continue
+            cnt[(r["function"], r["call"])] += 1
+        return cnt
+
+    for f in sorted(conv_files):
+        n = file_patch[f]
+        if plan2 is None or plan0 is None:
+            checks[n]["rescan"] = (False, detail if plan2 is None else detail0)
+            checks[n]["again"] = (False, detail if plan2 is None else detail0)
+            continue
+        new = mismatches(plan2, f) - mismatches(plan0, f)
+        if c.fix:
+            # A fix must also make its own MISMATCH go away.
+            want = collections.Counter((s.function, s.call) for s in c.conv
+                                       if s.file == f)
+            new += want & mismatches(plan2, f)
+        prev = checks[n].get("rescan", (True, ""))
+        if new:
+            checks[n]["rescan"] = (False, (prev[1] + "; " if prev[1] else "") +
+                                   "new MISMATCH in " + ", ".join(
+                                       "%s: %s() %s()" % (f, fn, call)
+                                       for (fn, call) in sorted(new)))
+        elif prev[0]:
+            checks[n]["rescan"] = (True, "the fixed MISMATCH gone, no new one" if c.fix
+                                   else "no new MISMATCH in the converted files")
+        tree2 = os.path.join(c.work, "replan", "tree")
+        if c.fix:
+            again = [s for s in convert_select.fixes(plan2, [f], tree2)
+                     if s.action == "convert"]
+        else:
+            sites2, _ = convert_select.select(plan2, [f], prof2, ext2, tree2)
+            again = [s for s in sites2 if s.action == "convert"]
+        prev = checks[n].get("again", (True, ""))
+        if again:
+            checks[n]["again"] = (False, "a second conversion would change " +
+                                  ", ".join("%s:%d" % (s.file, s.line) for s in again))
+        elif prev[0]:
+            checks[n]["again"] = (True, "nothing left to fix" if c.fix else
+                                  "a second conversion changes nothing")
+    c.checks = checks

@@ -67,7 +67,7 @@ test_expect_success 'the fixture plans follow plan.schema.json' '
 test_expect_success 'report writes index.html and report.md next to plan.json' '
 	mkdir -p "$RDIR/convert/nitro_enclaves" &&
 	cp "$FIX/plan.json" "$RDIR/plan.json" &&
-	cp "$FIX"/0001-*.patch "$FIX"/0002-*.patch "$RDIR/convert/nitro_enclaves/" &&
+	cp "$FIX"/0001-*.patch "$FIX"/0002-*.patch "$FIX/convert.json" "$RDIR/convert/nitro_enclaves/" &&
 	report >out 2>err &&
 	test -s "$RDIR/index.html" && test -s "$RDIR/report.md" &&
 	grep "report: $RDIR/index.html (6 acquisition, 9 release sites)" out &&
@@ -96,7 +96,7 @@ test_expect_success 'a second run is byte-identical' '
 	cmp first.html "$RDIR/index.html" && cmp first.md "$RDIR/report.md"
 '
 
-test_expect_success 'sites a patch rewrites link to it, also when an earlier patch moved their line' '
+test_expect_success 'sites link to the patch convert.json names for them, at the plan'"'"'s line' '
 	p1=convert/nitro_enclaves/0001-virt-nitro_enclaves-pin-user-memory.patch &&
 	p2=convert/nitro_enclaves/0002-virt-nitro_enclaves-unpin-on-remove.patch &&
 	site="<td class=f>drivers/virt/nitro_enclaves/ne_misc_dev.c" &&
@@ -150,7 +150,7 @@ test_expect_success 'without BASE= the comparison is gone again' '
 test_expect_success 'SUBSYS= narrows the report to those paths, in a directory of its own' '
 	cp -R "$KDIR" tree && mkdir -p tree/drivers/virt/nitro_enclaves tree/fs/fuse tree/drivers/vfio &&
 	trdir=$(report_dir tree) && mkdir -p "$trdir/convert/ne" &&
-	cp "$FIX/plan.json" "$trdir/" && cp "$FIX"/000[12]-*.patch "$trdir/convert/ne/" &&
+	cp "$FIX/plan.json" "$trdir/" && cp "$FIX"/000[12]-*.patch "$FIX/convert.json" "$trdir/convert/ne/" &&
 	KDIR=tree SUBSYS=drivers/virt/nitro_enclaves/ report >out &&
 	sub=$trdir/subsys/drivers_virt_nitro_enclaves &&
 	grep "report: $sub/index.html (1 acquisition, 2 release sites)" out &&
