@@ -41,6 +41,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pinconv_tree as pt  # noqa: E402
+import kapi  # noqa: E402
 import kbuild  # noqa: E402
 import scan  # noqa: E402
 import series  # noqa: E402
@@ -53,13 +54,7 @@ TOOLS = ("spatch", "git", "make", "gcc", "perl", "sparse")
 RELEASE_RULE_CALLS = ("put_page", "release_pages")
 # Release primitives; any other release "call" in the plan is a helper that
 # releases what it is given, converted where its own primitive is.
-PRIMITIVES = ("put_page", "release_pages", "folio_put", "put_user_page",
-              "put_user_pages", "put_user_pages_dirty", "put_user_pages_dirty_lock",
-              "unpin_user_page", "unpin_user_pages", "unpin_user_pages_dirty_lock",
-              "unpin_user_page_range_dirty_lock", "unpin_folio", "unpin_folios",
-              "set_page_dirty", "set_page_dirty_lock", "bio_release_pages",
-              "page_cache_release", "__free_page", "free_page", "__free_pages",
-              "put_page_testzero", "folio_put_refs")
+PRIMITIVES = kapi.CONVERT_PRIMITIVES
 SPLIT_FILES = 6
 ITER_GET = ("iov_iter_get_pages2", "iov_iter_get_pages_alloc2",
             "iov_iter_get_pages", "iov_iter_get_pages_alloc")

@@ -47,6 +47,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kapi  # noqa: E402
 import pinconv_tree as pt  # noqa: E402
 import scan  # noqa: E402
 
@@ -64,125 +65,21 @@ GENERIC = re.compile(r"^(folio_|__folio|Page|SetPage|ClearPage|__SetPage|__Clear
                      r"likely$|unlikely$|WARN|BUG|IS_ERR|PTR_ERR|ERR_PTR|"
                      r"min|max|swap$|sizeof)")
 
-# Release calls: callee -> (index of the page argument, class).
-#   put:   drops a FOLL_GET reference (or any page reference)
-#   unpin: drops a FOLL_PIN pin
-#   putuser: put_user_page*(), v5.2-v5.5 only: the release of FOLL_GET GUP
-#          pages marked as such (upstream's first step; a reference drop
-#          still, renamed unpin_user_page*() with FOLL_PIN in v5.6)
-#   cond:  unpins only what was pinned (bio: BIO_PAGE_PINNED), see bio_class
-#   free:  frees the page: a GUP page reaching it is a bug of its own
-RELEASES = {
-    "put_page": (0, "put"), "release_pages": (0, "put"),
-    "folio_put": (0, "put"), "folios_put": (0, "put"),
-    "page_cache_release": (0, "put"), "put_page_testzero": (0, "put"),
-    "unpin_user_page": (0, "unpin"), "unpin_user_pages": (0, "unpin"),
-    "unpin_user_pages_dirty_lock": (0, "unpin"),
-    "unpin_user_page_range_dirty_lock": (0, "unpin"),
-    "unpin_folio": (0, "unpin"), "unpin_folios": (0, "unpin"),
-    "put_user_page": (0, "putuser"), "put_user_pages": (0, "putuser"),
-    "put_user_pages_dirty": (0, "putuser"),
-    "put_user_pages_dirty_lock": (0, "putuser"),
-    "bio_release_pages": (0, "cond"), "bio_release_page": (1, "cond"),
-    "__free_page": (0, "free"), "__free_pages": (0, "free"),
-}
+# The kernel page API (releases, other origins, same-page calls, iov_iter
+# set-ups, uses, extra references, containers): scripts/kapi.json.
+RELEASES = kapi.RELEASES
+ORIGINS = kapi.ORIGINS
+SAME_PAGE = kapi.SAME_PAGE
+ITER_SETUP = kapi.ITER_SETUP
+USES = kapi.USES
+GETREF = kapi.GETREF
+CONTAINERS = kapi.CONTAINERS
+CONTAINER_STORES = kapi.CONTAINER_STORES
+ITERATORS = kapi.ITERATORS
 BIO_PAGES = "F:bio_vec.bv_page"
 RARE_FIELD = 2
 ARRAY_PTR = re.compile(r"struct\s+(page|folio)\s*\*\s*\*")
 LIBRARY = ("lib/", "include/")
-# Structs that only hold a page for whoever owns them: their page field
-# is named by the variable they live in, not tree-wide.
-CONTAINERS = {"bio_vec", "scatterlist", "skb_frag", "skb_frag_struct",
-              "folio_iter", "bvec_iter_all", "sg_page_iter", "page_frag"}
-CONTAINER_STORES = {"bio_add_page", "__bio_add_page", "bio_add_pc_page",
-                    "bio_add_hw_page", "bvec_set_page", "bio_add_folio",
-                    "sg_set_page", "sg_set_folio", "skb_fill_page_desc",
-                    "__skb_fill_page_desc", "skb_add_rx_frag",
-                    "bvec_set_folio", "sg_alloc_table_from_pages",
-                    "__sg_alloc_table_from_pages",
-                    "sg_alloc_append_table_from_pages",
-                    "sg_alloc_table_from_pages_segment"}
-# Iterator macros: (name, argument walked, argument that receives).
-ITERATORS = ((r"^for_each_(sgtable_)?(dma_)?sg$", 0, 1),
-             (r"^for_each_sg(table)?_(dma_)?page$", 0, 1),
-             (r"^bio_for_each_", 1, 0),
-             (r"^rq_for_each_", 1, 0))
-
-# Other page origins: callee -> origin kind (the result is the page).
-ORIGINS = {}
-for _n in ("alloc_page alloc_pages alloc_pages_node __alloc_pages alloc_page_vma "
-           "dev_alloc_page dev_alloc_pages __page_cache_alloc folio_alloc "
-           "vmalloc_to_page_alloc page_pool_dev_alloc_pages "
-           "page_pool_alloc_pages alloc_pages_exact").split():
-    ORIGINS[_n] = "alloc"
-for _n in ("find_get_page find_lock_page find_or_create_page grab_cache_page "
-           "grab_cache_page_write_begin read_mapping_page read_cache_page "
-           "pagecache_get_page filemap_get_folio __filemap_get_folio "
-           "read_mapping_folio find_get_page_flags").split():
-    ORIGINS[_n] = "pagecache"
-for _n in ("virt_to_page vmalloc_to_page kmap_to_page phys_to_page "
-           "pfn_to_page virt_to_head_page offset_in_page_to_page "
-           "vmalloc_to_pfn").split():
-    ORIGINS[_n] = "virt"
-ORIGINS["ZERO_PAGE"] = "zero"
-
-# Calls that hand back the page they are given (or its folio).
-SAME_PAGE = {"page_folio": 0, "folio_page": 0, "compound_head": 0,
-             "nth_page": 0, "&folio->page": 0, "page_rmappable_folio": 0}
-
-# iov_iter set-ups: callee -> (index of the iov_iter argument, kind).
-ITER_SETUP = {
-    "iov_iter_bvec": (0, "bvec"), "iov_iter_kvec": (0, "kvec"),
-    "iov_iter_init": (0, "user"), "iov_iter_ubuf": (0, "user"),
-    "import_iovec": (5, "user"), "__import_iovec": (5, "user"),
-    "import_single_range": (4, "user"), "import_ubuf": (3, "user"),
-    "iov_iter_pipe": (0, "pipe"), "iov_iter_xarray": (0, "pagecache"),
-    "iov_iter_folio_queue": (0, "pagecache"), "iov_iter_discard": (0, "discard"),
-}
-
-# Uses that say why pages are held: callee -> (page argument, class).
-#   dma:  the device reads/writes the memory (pin_user_pages.rst cases 1-2)
-#   cpu:  the kernel reads/writes the data (case 5)
-#   meta: only struct page is looked at (case 4), or only the pfn
-USES = {}
-for _n, _i in (("sg_set_page", 1), ("sg_alloc_table_from_pages", 1),
-               ("__sg_alloc_table_from_pages", 1),
-               ("sg_alloc_append_table_from_pages", 1),
-               ("sg_alloc_table_from_pages_segment", 1),
-               ("dma_map_page", 1), ("dma_map_page_attrs", 1),
-               ("ib_dma_map_page", 1), ("bio_add_page", 1),
-               ("__bio_add_page", 1), ("bio_add_pc_page", 2),
-               ("bio_add_hw_page", 2), ("bio_add_folio", 1),
-               ("bvec_set_page", 1), ("skb_fill_page_desc", 2),
-               ("__skb_fill_page_desc", 2), ("skb_add_rx_frag", 2),
-               ("page_to_phys", 0), ("vm_insert_page", 2),
-               ("vm_insert_pages", 2), ("vmf_insert_page", 2),
-               ("iommu_map", 2), ("sg_set_folio", 1)):
-    USES[_n] = (_i, "dma")
-for _n, _i in (("kmap", 0), ("kmap_local_page", 0), ("kmap_atomic", 0),
-               ("kmap_local_folio", 0), ("page_address", 0),
-               ("memcpy_to_page", 0), ("memcpy_from_page", 1),
-               ("copy_page_to_iter", 0), ("copy_page_from_iter", 0),
-               ("copy_page_from_iter_atomic", 0), ("copy_highpage", 0),
-               ("copy_user_highpage", 0), ("flush_dcache_page", 0),
-               ("zero_user", 0), ("zero_user_segment", 0),
-               ("zero_user_segments", 0), ("memzero_page", 0),
-               ("vmap", 0), ("vm_map_ram", 0), ("page_to_virt", 0),
-               ("lowmem_page_address", 0), ("memcpy_page", 0),
-               ("memcpy_page", 2), ("folio_address", 0),
-               ("flush_dcache_folio", 0)):
-    USES[_n] = (_i, "cpu")
-for _n in ("page_to_pfn page_count page_mapcount page_to_nid page_zone "
-           "PageAnon PageHuge PageCompound PageTransHuge PageReserved "
-           "PageHead PageTail PageLRU PageSwapCache PageKsm is_zero_page "
-           "page_mapping page_mapped folio_pfn folio_nr_pages folio_size "
-           "folio_test_anon folio_test_large is_zone_device_page "
-           "is_longterm_pinnable_page page_maybe_dma_pinned folio_mapping "
-           "folio_test_hugetlb page_size compound_order page_to_section "
-           "PageDirty PageUptodate PageLocked PageWriteback").split():
-    USES[_n] = (0, "meta")
-GETREF = {"get_page": 0, "folio_get": 0, "get_page_unless_zero": 0,
-          "folio_try_get": 0, "try_get_page": 0, "folio_add_pin": 0}
 
 # Functions whose bodies are the APIs themselves: their insides are not
 # followed (put_page() is a release, not a helper that releases).

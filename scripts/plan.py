@@ -35,14 +35,14 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kapi  # noqa: E402
 import pinconv_tree as pt  # noqa: E402
 import facts  # noqa: E402
 import plan_reuse  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PINFLOW = os.path.join(TOP, "scripts/pinflow/pinflow")
-VERDICTS = ("CONVERT", "MIXED", "EXTRA_REF", "ESCAPES", "KEEP_GET", "PINNED",
-            "MISMATCH", "UNKNOWN")
+VERDICTS = kapi.VERDICTS
 
 
 def start_scan(kdir, rdir):

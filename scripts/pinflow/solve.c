@@ -97,6 +97,7 @@ enum verdict decide(enum rclass cls, unsigned origins, unsigned flags,
 		snprintf(reason, len, "put_user_page*() on pages GUP did not return (%s)", other);
 		return V_MISMATCH;
 	case R_PUT:
+	case R_NR:
 		break;
 	}
 	if ((origins & PINNED_PAGES) && (origins & (GET_PAGES | OTHER_PAGES))) {
