@@ -101,7 +101,8 @@ TYPEWORDS = {"struct", "union", "enum", "const", "volatile", "unsigned",
 
 def api_names(family):
     return (set(family) | set(RELEASES) | set(ORIGINS) | set(ITER_SETUP) |
-            set(USES) | set(GETREF) | set(SAME_PAGE))
+            set(USES) | set(GETREF) | set(SAME_PAGE) | set(kapi.ADDRESS_TO) |
+            set(kapi.ADDRESS_FROM) | set(kapi.SKB_STORES) | set(kapi.SKB_RELEASES))
 
 
 def tokens(s):
@@ -212,6 +213,7 @@ class Facts:
         self.du_def = collections.defaultdict(set)
         self.du_use = collections.defaultdict(set)
         self.call_at = collections.defaultdict(list)
+        self.round_trips = {}
 
     # ---- indexes over the raw facts ----
     @staticmethod
@@ -440,10 +442,22 @@ class Facts:
             return ["O:%s:%s:%d:%s" % (ORIGINS[name], file, line, name)]
         if name in SAME_PAGE:
             parts, _ = _split_top(args, {","})
-            return self._carriers(parts[0], file, func, line) if parts else []
-        if name in ("sg_page", "skb_frag_page", "bvec_page"):
+            i = SAME_PAGE[name]
+            return self._carriers(parts[i], file, func, line) if len(parts) > i else []
+        if name in kapi.ADDRESS_TO or name in kapi.ADDRESS_FROM:
+            # page_address(page) is an address node fed by page's
+            # carriers; virt_to_page(va) a page node, fed by va's when an
+            # address node reaches va (build()), else a "virt" origin.
             parts, _ = _split_top(args, {","})
-            return self._carriers(parts[0], file, func, line) if parts else []
+            i = (kapi.ADDRESS_TO.get(name) if name in kapi.ADDRESS_TO
+                 else kapi.ADDRESS_FROM[name])
+            if len(parts) <= i:
+                return []
+            arg = " ".join(parts[i])
+            node = "%s:%s:%d:%s(%s)" % ("P" if name in kapi.ADDRESS_TO else "V",
+                                        file, line, name, _short(arg))
+            self.round_trips[node] = (name, arg, file, func, line)
+            return [node]
         if name in self.family:
             if self.family[name].get("returns_page"):
                 keys = [k for k in self.call_at.get((file, line, name), ())]
@@ -500,8 +514,10 @@ class Facts:
         written = set(dst for src, dst, h in g.edges if h not in arg_hops)
         for c, p, h, addr in self.bindings:
             pi = g.node_ix.get(p)
-            if pi is not None and pi in written and (addr or ARRAY_PTR.search(self.node_type(p))):
+            if pi is not None and pi in written and (
+                    addr or kapi.CONTAINER_PTR.search(self.node_type(p))):
                 g.edge(p, c, h)
+        self._round_trips(g)
         # A pipe buffer's page may be anyone's.
         for n in ("F:pipe_buffer.page",):
             if n in g.node_ix:
@@ -509,6 +525,35 @@ class Facts:
                                 "hop": g.hop("", 0, "pipe buffer pages (any origin)"),
                                 "acq": -1, "iter": -1})
         return g
+
+    def _round_trips(self, g):
+        """page_address(page), page_to_pfn(page): an address node fed by
+        page.  virt_to_page(va), pfn_to_page(pfn): the same page when an
+        address node reaches va (one pass: a second round trip through
+        the page found is not followed), else a page of origin "virt"."""
+        addrs = []
+        for node, (name, arg, f, fn, line) in sorted(self.round_trips.items()):
+            if node.startswith("P:"):
+                h = g.hop(f, line, "%s(%s)" % (name, _short(arg)))
+                for c in self.carriers(arg, f, fn, line):
+                    g.edge(c, node, h)
+                if node in g.node_ix:
+                    addrs.append(g.node_ix[node])
+        seen = reach(g, addrs) if addrs else set()
+        for node, (name, arg, f, fn, line) in sorted(self.round_trips.items()):
+            if not node.startswith("V:") or node not in g.node_ix:
+                continue
+            hit = [c for c in self.carriers(arg, f, fn, line)
+                   if g.node_ix.get(c) in seen]
+            if hit:
+                h = g.hop(f, line, "%s(%s): the page whose address or pfn it is" % (
+                    name, _short(arg)))
+                for c in hit:
+                    g.edge(c, node, h)
+            else:
+                g.seeds.append({"node": g.node_ix[node], "kind": "virt",
+                                "hop": g.hop(f, line, "%s()" % name),
+                                "acq": -1, "iter": -1})
 
     def _move(self, g, r):
         f, fn, line = r["file"], r["func"], r["line"]
@@ -543,8 +588,21 @@ class Facts:
         if callee in self.family:
             self._acquisition(g, key, args)
             return
-        if callee in RELEASES:
-            idx, cls = RELEASES[callee]
+        if callee in kapi.SKB_STORES:
+            e = args.get(kapi.SKB_STORES[callee])
+            if e is not None:
+                h = g.hop(f, line, "%s(%s): into the skb's frags" % (callee, _short(e)))
+                for c in self.carriers(e, f, fn, line):
+                    g.flags.add((g.node(c), "dma", h))
+                    if 0 in args:
+                        for d in self.carriers(args[0], f, fn, line, store=True):
+                            g.edge(c, d, h)
+            return
+        if callee in RELEASES or callee in kapi.SKB_RELEASES:
+            if callee in RELEASES:
+                idx, cls = RELEASES[callee]
+            else:
+                idx, cls = kapi.SKB_RELEASES[callee], "put"
             if cls == "cond":
                 cls = self.bio_class
             e = args.get(idx)
@@ -908,7 +966,9 @@ def ops_tables(kdir, files, defs):
     return ops
 
 
-def reach(g, start, reverse=False):
+def reach(g, start, reverse=False, stop=()):
+    """Nodes reached from start; the nodes in stop are reached but not
+    walked through."""
     adj = collections.defaultdict(list)
     for a, b, _ in g.edges:
         if reverse:
@@ -917,6 +977,8 @@ def reach(g, start, reverse=False):
     seen, todo = set(start), list(start)
     while todo:
         n = todo.pop()
+        if n in stop:
+            continue
         for m in adj[n]:
             if m not in seen:
                 seen.add(m)
@@ -951,6 +1013,9 @@ def collect(kdir, family, workdir, stats=None, after_first=None):
     done, recs = set(), []
     fx = Facts(kdir, family, bio_release_class(kdir))
     asked = set()
+    # Files read only for their ".member = fn" initialisers: the ops tables
+    # a call through a member (rs->rs_transport->get_mr(...)) dispatches by.
+    ops_files = set()
     g = None
     for rnd in range(MAX_ROUNDS):
         new = sorted(files - done)
@@ -965,15 +1030,24 @@ def collect(kdir, family, workdir, stats=None, after_first=None):
         t_spatch = time.time()
         done |= set(new)
         fx.add(got)
-        ops = ops_tables(kdir, sorted(done), set(
+        ops = ops_tables(kdir, sorted(done | ops_files), set(
             r["name"] for r in recs if r["k"] == "fundef"))
         g = fx.make_graph(ops)
         t_graph = time.time()
         seeds = [s["node"] for s in g.seeds if s["acq"] >= 0]
-        live = reach(g, seeds)
-        back = set()
+        # An address or pfn of a page (page_address(), page_to_pfn()) is
+        # followed to the callers of the functions that return it (where
+        # virt_to_page() may turn it back), not into every function and
+        # struct it is handed to.
+        addr = set(i for n, i in g.node_ix.items() if n.startswith("P:"))
+        live_all = reach(g, seeds)
+        live = reach(g, seeds, stop=addr) if addr & live_all else live_all
         funcs, fields, callers = set(), set(), set()
-        for n in live | back:
+        for n in live_all - live:
+            name = g.nodes[n]
+            if name.startswith("R:"):
+                callers.add(name.rsplit(":", 1)[1])
+        for n in live:
             name = g.nodes[n]
             if name.startswith("F:") and not name.startswith("F:?."):
                 fields.add(name[2:])
@@ -996,6 +1070,29 @@ def collect(kdir, family, workdir, stats=None, after_first=None):
             for e in args.values():
                 if any(g.node_ix.get(c) in live for c in fx.carriers(e, f, fn, line)):
                     funcs.add(callee)
+        # A call through a member with pages among its arguments: every
+        # function some initialiser in the tree assigns to that member.
+        members = set()
+        for key, args in fx.icalls.items():
+            f, line, col, member, fn = key
+            if "M:" + member in asked:
+                continue
+            for e in args.values():
+                if any(g.node_ix.get(c) in live for c in fx.carriers(e, f, fn, line)):
+                    members.add(member)
+                    break
+        if members:
+            asked |= set("M:" + m for m in members)
+            mpat = r"\.\s*(%s)\s*=" % "|".join(sorted(map(re.escape, members)))
+            state["pats"].append(mpat)
+            mrx = re.compile(mpat)
+            for f in sorted(grep_files(kdir, [mpat], only_c=True) - done - ops_files):
+                if f.startswith(NO_EXPAND):
+                    continue
+                pairs = [fn for m, fn in ops_pairs(read_text(kdir, f)) if m in members]
+                if pairs and mrx.search(code_text(kdir, f)):
+                    ops_files.add(f)
+                    funcs |= set(pairs) - set(fx.defs)
         hits = set()
         pats = []
         want = funcs - asked
@@ -1073,11 +1170,12 @@ def collect(kdir, family, workdir, stats=None, after_first=None):
         files |= hits
         stats["candidates"] = len(files)
     if files - done or g is None:
-        ops = ops_tables(kdir, sorted(done), set(
+        ops = ops_tables(kdir, sorted(done | ops_files), set(
             r["name"] for r in recs if r["k"] == "fundef"))
         g = fx.make_graph(ops)
     stats["files"] = len(done)
     state["done"] = sorted(done)
+    state["ops_files"] = sorted(ops_files)
     state["shared"] = sorted(set(state["shared"]))
     stats["state"] = state
     return fx, g

@@ -12,6 +12,7 @@ tests/t0105-kapi-table.sh (pinflow --names).
 """
 
 import json
+import re
 import os
 
 PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kapi.json")
@@ -63,3 +64,21 @@ CONVERT_PRIMITIVES = tuple(TABLE["convert_primitives"])
 def release_is_pin(call):
     """A release call that drops pins (report.py's api_kind of a release)."""
     return RELEASES.get(call, (0, ""))[1] == "unpin" or call.startswith("unpin_")
+
+# Round trips through an address or a pfn: callee -> argument index.
+ADDRESS_TO = {k: v for k, v in TABLE["address_of"]["to"].items()}
+ADDRESS_FROM = {k: v for k, v in TABLE["address_of"]["from"].items()}
+
+# skb frags: calls storing a page into the skb (or frag) given as
+# argument 0, and calls dropping the frag pages of the skb or frag given.
+SKB = TABLE["skb_frags"]
+SKB_STORES = dict(SKB["stores"])
+SKB_RELEASES = dict(SKB["releases"])
+
+# A parameter of one of these types, filled by its function, hands the
+# pages back to the caller (struct page **, a bio_vec or sg array...).
+CONTAINER_PTR = re.compile(r"(struct\s+(page|folio)\s*\*\s*\*|"
+                           r"\b(struct\s+(%s)|skb_frag_t)\s*\*)" % "|".join(
+                               sorted(t for t in CONTAINERS | set(
+                                   TABLE["containers"]["filled_by_callee"])
+                                   if t != "skb_frag_t")))

@@ -84,6 +84,11 @@ static json_t *result_json(const struct graph *g, const struct solution *s)
 		json_object_set_new(o, "kinds", bits(ar->kinds, origin_name, O_NR));
 		json_object_set_new(o, "flags", bits(ar->flags, flag_name, F_NR));
 		json_object_set_new(o, "releases", int_array(ar->rels, ar->nrels));
+		json_t *fh = json_object();
+		for (int f = 0; f < F_NR; f++)
+			if (ar->flag_hop[f] >= 0)
+				json_object_set_new(fh, flag_name(f), json_integer(ar->flag_hop[f]));
+		json_object_set_new(o, "flag_hops", fh);
 		json_array_append_new(acqs, o);
 	}
 	json_object_set_new(root, "releases", rels);
