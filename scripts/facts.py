@@ -80,6 +80,7 @@ BIO_PAGES = "F:bio_vec.bv_page"
 RARE_FIELD = 2
 ARRAY_PTR = re.compile(r"struct\s+(page|folio)\s*\*\s*\*")
 LIBRARY = ("lib/", "include/")
+SKB_TYPE = re.compile(r"\bstruct\s+sk_buff\s*\*")
 
 # Functions whose bodies are the APIs themselves: their insides are not
 # followed (put_page() is a release, not a helper that releases).
@@ -514,9 +515,17 @@ class Facts:
         written = set(dst for src, dst, h in g.edges if h not in arg_hops)
         for c, p, h, addr in self.bindings:
             pi = g.node_ix.get(p)
-            if pi is not None and pi in written and (
-                    addr or kapi.CONTAINER_PTR.search(self.node_type(p))):
+            if pi is not None and pi in written and (addr or ARRAY_PTR.search(self.node_type(p))):
                 g.edge(p, c, h)
+            elif pi is not None and pi in written and kapi.CONTAINER_PTR.search(
+                    self.node_type(p)):
+                # An array of pages or of bio_vec/sg entries filled by the
+                # callee: followed within the files read (a tree-wide
+                # search from every sg list handed down is the DMA layer).
+                hb = g.hop(self.g.hops[h]["file"], self.g.hops[h]["line"],
+                           self.g.hops[h]["what"] + " [filled by the callee]")
+                g.edge(p, c, hb)
+                self.fill_hops.add(hb)
         self._round_trips(g)
         # A pipe buffer's page may be anyone's.
         for n in ("F:pipe_buffer.page",):
@@ -531,15 +540,35 @@ class Facts:
         page.  virt_to_page(va), pfn_to_page(pfn): the same page when an
         address node reaches va (one pass: a second round trip through
         the page found is not followed), else a page of origin "virt"."""
-        addrs = []
+        addrs, pfns = [], []
         for node, (name, arg, f, fn, line) in sorted(self.round_trips.items()):
             if node.startswith("P:"):
                 h = g.hop(f, line, "%s(%s)" % (name, _short(arg)))
                 for c in self.carriers(arg, f, fn, line):
                     g.edge(c, node, h)
                 if node in g.node_ix:
-                    addrs.append(g.node_ix[node])
+                    (pfns if name in kapi.ADDRESS_TO_PFN else addrs).append(g.node_ix[node])
         seen = reach(g, addrs) if addrs else set()
+        if pfns:
+            # A pfn is followed through the locals, parameters and returns
+            # of its own file (vfio's put_pfn()): KVM's pfns go to every
+            # architecture's MMU, whose pages are another question.
+            def file_of(i):
+                n = g.nodes[i]
+                return n.split(":", 2)[1] if n[:2] in ("L:", "R:", "P:", "V:", "G:") else None
+            adj = collections.defaultdict(list)
+            for a, b, _ in g.edges:
+                fa = file_of(a)
+                if fa is not None and fa == file_of(b):
+                    adj[a].append(b)
+            todo = list(pfns)
+            seen.update(pfns)
+            while todo:
+                n = todo.pop()
+                for m in adj[n]:
+                    if m not in seen:
+                        seen.add(m)
+                        todo.append(m)
         for node, (name, arg, f, fn, line) in sorted(self.round_trips.items()):
             if not node.startswith("V:") or node not in g.node_ix:
                 continue
@@ -765,6 +794,7 @@ class Facts:
 
     def make_graph(self, ops):
         self.bindings = []
+        self.fill_hops = set()
         self.seen_origin = set()
         self.called = set()
         self.addr_taken = set(ops.get("*", ()))
@@ -966,11 +996,13 @@ def ops_tables(kdir, files, defs):
     return ops
 
 
-def reach(g, start, reverse=False, stop=()):
+def reach(g, start, reverse=False, stop=(), skip_hops=()):
     """Nodes reached from start; the nodes in stop are reached but not
-    walked through."""
+    walked through, the edges of the hops in skip_hops not taken."""
     adj = collections.defaultdict(list)
-    for a, b, _ in g.edges:
+    for a, b, h in g.edges:
+        if h in skip_hops:
+            continue
         if reverse:
             a, b = b, a
         adj[a].append(b)
@@ -1039,14 +1071,25 @@ def collect(kdir, family, workdir, stats=None, after_first=None):
         # followed to the callers of the functions that return it (where
         # virt_to_page() may turn it back), not into every function and
         # struct it is handed to.
+        # An skb holding pages in its frags is followed within the files
+        # read: the functions an skb is handed to are the network stack.
         addr = set(i for n, i in g.node_ix.items() if n.startswith("P:"))
+        addr_virt = set(i for n, i in g.node_ix.items() if n.startswith("P:") and
+                        n.split(":", 3)[3].split("(", 1)[0] not in kapi.ADDRESS_TO_PFN)
+        skbs = set(i for n, i in g.node_ix.items()
+                   if n.startswith("L:") and SKB_TYPE.search(fx.node_type(n)))
+        stop = addr | skbs
         live_all = reach(g, seeds)
-        live = reach(g, seeds, stop=addr) if addr & live_all else live_all
+        live = reach(g, seeds, stop=stop, skip_hops=fx.fill_hops)
         funcs, fields, callers = set(), set(), set()
-        for n in live_all - live:
+        via_addr = reach(g, sorted(addr_virt & live_all), stop=skbs) \
+            if addr_virt & live_all else set()
+        addr_callers = {}
+        for n in via_addr - live:
             name = g.nodes[n]
             if name.startswith("R:"):
-                callers.add(name.rsplit(":", 1)[1])
+                _, rf, rname = name.split(":", 2)
+                addr_callers[rname] = os.path.dirname(rf) + "/"
         for n in live:
             name = g.nodes[n]
             if name.startswith("F:") and not name.startswith("F:?."):
@@ -1068,25 +1111,34 @@ def collect(kdir, family, workdir, stats=None, after_first=None):
             if callee in fx.skip or callee in fx.defs or GENERIC.match(callee):
                 continue
             for e in args.values():
-                if any(g.node_ix.get(c) in live for c in fx.carriers(e, f, fn, line)):
+                if any(g.node_ix.get(c) in live and g.node_ix.get(c) not in stop
+                       for c in fx.carriers(e, f, fn, line)):
                     funcs.add(callee)
         # A call through a member with pages among its arguments: every
         # function some initialiser in the tree assigns to that member.
-        members = set()
+        # The initialisers are searched in the directory of the call (the
+        # transport tables of net/rds/rdma.c's rs->rs_transport->get_mr()
+        # are in net/rds/): a tree-wide search costs more than a cold
+        # round.
+        members, mdirs = set(), set()
         for key, args in fx.icalls.items():
             f, line, col, member, fn = key
             if "M:" + member in asked:
                 continue
             for e in args.values():
-                if any(g.node_ix.get(c) in live for c in fx.carriers(e, f, fn, line)):
+                if any(g.node_ix.get(c) in live and g.node_ix.get(c) not in stop
+                       for c in fx.carriers(e, f, fn, line)):
                     members.add(member)
+                    mdirs.add(os.path.dirname(f) + "/")
                     break
         if members:
             asked |= set("M:" + m for m in members)
             mpat = r"\.\s*(%s)\s*=" % "|".join(sorted(map(re.escape, members)))
             state["pats"].append(mpat)
             mrx = re.compile(mpat)
-            for f in sorted(grep_files(kdir, [mpat], only_c=True) - done - ops_files):
+            near = [f for f in pt.source_files(kdir) if f.startswith(tuple(sorted(mdirs)))]
+            for f in sorted(grep_files(kdir, [mpat], only_c=True, within=near) -
+                            done - ops_files):
                 if f.startswith(NO_EXPAND):
                     continue
                 pairs = [fn for m, fn in ops_pairs(read_text(kdir, f)) if m in members]
@@ -1124,6 +1176,20 @@ def collect(kdir, family, workdir, stats=None, after_first=None):
             if byname:
                 pats.append(("field", r"(->|\.)(%s)\b" % "|".join(
                     sorted(re.escape(x) for x in byname))))
+        want = set(addr_callers) - asked - callers
+        asked |= want
+        if want:
+            # Callers of a function returning a page's address, in its
+            # directory (they hold no struct page: kvmppc_pin_guest_page()
+            # and arch/powerpc/kvm/book3s_hv.c).
+            apat = r"\b(%s)\s*\(" % "|".join(sorted(map(re.escape, want)))
+            state["pats"].append(apat)
+            arx = re.compile(apat)
+            dirs = tuple(sorted(set(addr_callers[w] for w in want)))
+            near = [f for f in pt.source_files(kdir) if f.startswith(dirs) and
+                    f.endswith(".c") and f not in done and f not in files]
+            hits |= set(f for f in grep_files(kdir, [apat], within=near)
+                        if arx.search(code_text(kdir, f)))
         state["pats"] += [p for _, p in pats]
         within = set(f for f in universe_of.result() - done - files
                      if not f.startswith(NO_EXPAND) and

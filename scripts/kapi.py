@@ -66,7 +66,9 @@ def release_is_pin(call):
     return RELEASES.get(call, (0, ""))[1] == "unpin" or call.startswith("unpin_")
 
 # Round trips through an address or a pfn: callee -> argument index.
-ADDRESS_TO = {k: v for k, v in TABLE["address_of"]["to"].items()}
+ADDRESS_TO = dict(TABLE["address_of"]["to"])
+ADDRESS_TO_PFN = dict(TABLE["address_of"]["to_pfn"])
+ADDRESS_TO.update(ADDRESS_TO_PFN)
 ADDRESS_FROM = {k: v for k, v in TABLE["address_of"]["from"].items()}
 
 # skb frags: calls storing a page into the skb (or frag) given as
