@@ -103,7 +103,8 @@ TYPEWORDS = {"struct", "union", "enum", "const", "volatile", "unsigned",
 def api_names(family):
     return (set(family) | set(RELEASES) | set(ORIGINS) | set(ITER_SETUP) |
             set(USES) | set(GETREF) | set(SAME_PAGE) | set(kapi.ADDRESS_TO) |
-            set(kapi.ADDRESS_FROM) | set(kapi.SKB_STORES) | set(kapi.SKB_RELEASES))
+            set(kapi.ADDRESS_FROM) | set(kapi.SKB_STORES) | set(kapi.SKB_RELEASES) |
+            set(kapi.FIELD_ACCESSORS))
 
 
 def tokens(s):
@@ -445,6 +446,8 @@ class Facts:
             parts, _ = _split_top(args, {","})
             i = SAME_PAGE[name]
             return self._carriers(parts[i], file, func, line) if len(parts) > i else []
+        if name in kapi.FIELD_ACCESSORS:
+            return ["F:" + kapi.FIELD_ACCESSORS[name]]
         if name in kapi.ADDRESS_TO or name in kapi.ADDRESS_FROM:
             # page_address(page) is an address node fed by page's
             # carriers; virt_to_page(va) a page node, fed by va's when an
@@ -764,6 +767,11 @@ class Facts:
     def unknown_seeds(self, g):
         """Parameters of functions whose callers are not all known (their
         address is taken, or no call was found) may carry any page."""
+        guarded = {}
+        for (f, line, col, callee, fn), args in self.calls.items():
+            if callee in kapi.ITER_GUARDS and kapi.ITER_GUARDS[callee] in args:
+                guarded.setdefault((f, fn, args[kapi.ITER_GUARDS[callee]].strip()),
+                                   (line, callee))
         for (f, fname), ps in sorted(self.params.items()):
             if fname in self.skip:
                 continue
@@ -781,8 +789,13 @@ class Facts:
                     continue
                 why = "address taken" if fname in self.addr_taken else "no caller found"
                 kind = "iter-unknown" if "iov_iter" in typ else "unknown"
-                g.seeds.append({"node": g.node(node), "kind": kind,
-                                "hop": g.hop(f, 0, "%s() parameter %s: %s" % (fname, name, why)),
+                hop = g.hop(f, 0, "%s() parameter %s: %s" % (fname, name, why))
+                if kind == "iter-unknown" and (f, fname, name) in guarded:
+                    gl, gc = guarded[(f, fname, name)]
+                    kind = "iter-user"
+                    hop = g.hop(f, gl, "%s(%s): %s() passes user-backed iterators only" % (
+                        gc, name, fname))
+                g.seeds.append({"node": g.node(node), "kind": kind, "hop": hop,
                                 "acq": -1, "iter": -1})
 
     def node_type(self, node):

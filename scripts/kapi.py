@@ -39,11 +39,17 @@ for _kind, _names in TABLE["origins"].items():
 # callee -> index of the argument whose page (or folio) the call returns
 SAME_PAGE = dict(TABLE["same_page"])
 
+# header inlines returning a struct's page array: callee -> "struct.field"
+FIELD_ACCESSORS = {k: v for k, v in TABLE["field_accessors"].items() if k != "about"}
+
 # callee -> index of the page argument it takes an extra reference on
 GETREF = dict(TABLE["extra_ref"])
 
 # iov_iter set-ups: callee -> (index of the iov_iter argument, kind)
 ITER_SETUP = {k: (v["arg"], v["kind"]) for k, v in TABLE["iter_setup"].items()}
+
+# iov_iter tests that let only user-backed iterators through: callee -> arg
+ITER_GUARDS = {k: v for k, v in TABLE["iter_guards"].items() if k != "about"}
 
 # uses: callee -> (index of the page argument, class dma/cpu/meta)
 USES = {}

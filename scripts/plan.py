@@ -20,7 +20,9 @@ appended as hops), reason, subsystem; and, for the rewriter, expr (the
 page expression released), dirty_loop, acquisitions ["file:line"], uses,
 other_origins and other_chain (MIXED: where the other pages come from).
 acquisitions[]: every scan.json site, with the releases its pages reach
-(file:line) or a note saying why none was found, and kinds.
+(file:line) or a note saying why none was found, and kinds; and what the
+pages are for (judge()): use, lifetime, written, iter_kinds, pin_flags,
+evidence.  A KEEP_GET release says its case (follow_use()).
 
 PINCONV_TIMES=1 prints the phase times; PINCONV_KEEP_GRAPH=1 keeps the
 page-flow graph (graph.json) next to plan.json.
@@ -179,7 +181,30 @@ def build_plan(kdir, scan, fx, graph, sol, maint):
             item.update(judge(s, item, res, graph, by_loc))
         acqs.append(item)
     acqs.sort(key=lambda x: (x["file"], x["line"], x["col"]))
+    follow_use(rels, acqs)
     return rels, acqs
+
+
+def follow_use(rels, acqs):
+    """Verdicts that follow the judgements: a CONVERT release whose pages
+    all come from read-only peeks (cpu-read, short, not written) keeps
+    FOLL_GET: a pin gains nothing for a short CPU read, and a read-only
+    FOLL_PIN can unshare COW-shared anonymous pages (gup_must_unshare())."""
+    by = {"%s:%d" % (a["file"], a["line"]): a for a in acqs}
+    for r in rels:
+        if r["verdict"] == "KEEP_GET":
+            r["case"] = "metadata"
+        if r["verdict"] != "CONVERT" or not r["acquisitions"]:
+            continue
+        srcs = [by.get(x) for x in r["acquisitions"]]
+        if all(a is not None and a.get("use") == "cpu-read" and a.get("lifetime") == "short"
+               and a.get("written") is False for a in srcs):
+            r["verdict"] = "KEEP_GET"
+            r["case"] = "read-only peek"
+            r["reason"] = ("read-only peek: every page it sees is read by the CPU and "
+                           "released before the acquiring call returns, without FOLL_WRITE; "
+                           "it stays FOLL_GET (a read-only FOLL_PIN can unshare COW-shared "
+                           "anonymous pages)")
 
 
 USE_CLASSES = ("dma", "dio", "cpu-write", "cpu-read", "metadata", "none", "unknown")
@@ -327,11 +352,17 @@ The engine cannot tell:
   way to their releases, `unknown` without a release; a pin held across
   system calls through a local is not seen;
 - `iter_kinds`: `user` is ITER_UBUF or ITER_IOVEC (iov_iter_init,
-  import_*, iov_iter_ubuf); `unknown` is an iterator whose set-up is in a
+  import_*, iov_iter_ubuf, or a parameter its function tests with
+  `user_backed_iter()`/`iter_is_ubuf()`/`iter_is_iovec()` - the test's
+  branch is taken to refuse the others, as in fuse's /dev/fuse
+  read_iter/write_iter); `unknown` is an iterator whose set-up is in a
   caller it did not read;
-- the verdicts do not follow these answers yet: a `cpu-read`, `short`
-  acquisition (a read-only peek, pin_user_pages.rst: no pin needed) is
-  still CONVERT when its release is.
+- verdicts follow only the read-only peek: a release whose pages all come
+  from `cpu-read`, `short`, unwritten acquisitions is KEEP_GET (case
+  "read-only peek"); `none` (pages compared or handed on, no use seen)
+  stays CONVERT, since a callee it did not read may still do DMA, and a
+  long-lived or written page's FOLL_LONGTERM and dirty release are in
+  `pin_flags` for the rewriter, not in the verdict.
 """
 
 

@@ -83,14 +83,23 @@ test_expect_success 'pins in a scatterlist through a two-hop ops table (rs->rs_t
 	echo "['\''unpin_user_pages_dirty_lock PINNED'\'']" >expect && test_cmp expect got &&
 	chain $D/ops_mr.c ob_free_mr >chain && cat chain && grep -- "->get_mr(sg) \[arg 0\]" chain
 '
+test_expect_success 'pins in a frame vector, released through frame_vector_pages(): PINNED' '
+	acq $D/frame_vector.c fv_get_vaddr_frames >got &&
+	echo "['\''$D/frame_vector.c:fv_put_vaddr_frames'\'']" >expect && test_cmp expect got &&
+	rels $D/frame_vector.c fv_put_vaddr_frames >got &&
+	echo "['\''unpin_user_pages PINNED'\'']" >expect && test_cmp expect got
+'
+
 # judge FILE FUNCTION: (use, lifetime, written, pin_flags) of its acquisition
 judge() {
 	json_get out/plan.json "[(a[\"use\"], a[\"lifetime\"], a[\"written\"], a[\"pin_flags\"]) for a in j[\"acquisitions\"] if a[\"file\"] == \"$1\" and a[\"function\"] == \"$2\"]"
 }
 
-test_expect_success 'a read-only peek: cpu-read, short, not written, no pin flag' '
+test_expect_success 'a read-only peek: cpu-read, short, not written, no pin flag; its put_page() stays KEEP_GET' '
 	judge $D/peek.c pk_is_trap_at_addr >got &&
-	echo "[('\''cpu-read'\'', '\''short'\'', False, [])]" >expect && test_cmp expect got
+	echo "[('\''cpu-read'\'', '\''short'\'', False, [])]" >expect && test_cmp expect got &&
+	json_get out/plan.json "[(r[\"verdict\"], r[\"case\"]) for r in j[\"releases\"] if r[\"function\"] == \"pk_is_trap_at_addr\"]" >got &&
+	echo "[('\''KEEP_GET'\'', '\''read-only peek'\'')]" >expect && test_cmp expect got
 '
 
 test_expect_success 'a page kept in an object and written by the kernel: cpu-write, long, FOLL_LONGTERM and a dirty release' '
@@ -105,5 +114,11 @@ test_expect_success 'pages put in an sg table: dma; in a bvec: dio; an iov_iter 
 	echo "[('\''bv_fill'\'', '\''dio'\''), ('\''st_pin_userptr'\'', '\''dma'\'')]" >expect && test_cmp expect got &&
 	json_get out/plan.json "[(a[\"written\"], a[\"iter_kinds\"]) for a in j[\"acquisitions\"] if a[\"function\"] == \"bv_fill\"]" >got &&
 	echo "[(None, ['\''unknown'\''])]" >expect && test_cmp expect got
+'
+test_expect_success 'an iov_iter user whose caller refuses kernel-backed iterators: iter_kinds user, CONVERT' '
+	json_get out/plan.json "[a[\"iter_kinds\"] for a in j[\"acquisitions\"] if a[\"function\"] == \"ui_copy_fill\"]" >got &&
+	echo "[['\''user'\'']]" >expect && test_cmp expect got &&
+	rels $D/user_iter.c ui_copy_finish >got &&
+	echo "['\''put_page CONVERT'\'']" >expect && test_cmp expect got
 '
 test_done
