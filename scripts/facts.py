@@ -949,6 +949,12 @@ def grep_files(kdir, patterns, only_c=False, within=None):
                if not f.startswith(scan.EXCLUDE_DIRS))
 
 
+@functools.lru_cache(maxsize=4)
+def tree_files(kdir):
+    """pt.source_files(kdir), listed once a run."""
+    return tuple(pt.source_files(kdir))
+
+
 PAGE_PATTERNS = (r"struct (page|folio)\b", RELEASE_TOKEN.pattern)
 
 
@@ -1009,23 +1015,28 @@ def ops_tables(kdir, files, defs):
     return ops
 
 
-def reach(g, start, reverse=False, stop=(), skip_hops=()):
-    """Nodes reached from start; the nodes in stop are reached but not
-    walked through, the edges of the hops in skip_hops not taken."""
+def adjacency(g, reverse=False):
+    """node -> [(next node, hop)] of g's edges."""
     adj = collections.defaultdict(list)
     for a, b, h in g.edges:
-        if h in skip_hops:
-            continue
         if reverse:
             a, b = b, a
-        adj[a].append(b)
+        adj[a].append((b, h))
+    return adj
+
+
+def reach(g, start, reverse=False, stop=(), skip_hops=(), adj=None):
+    """Nodes reached from start; the nodes in stop are reached but not
+    walked through, the edges of the hops in skip_hops not taken."""
+    if adj is None:
+        adj = adjacency(g, reverse)
     seen, todo = set(start), list(start)
     while todo:
         n = todo.pop()
         if n in stop:
             continue
-        for m in adj[n]:
-            if m not in seen:
+        for m, h in adj.get(n, ()):
+            if m not in seen and h not in skip_hops:
                 seen.add(m)
                 todo.append(m)
     return seen
@@ -1092,10 +1103,11 @@ def collect(kdir, family, workdir, stats=None, after_first=None):
         skbs = set(i for n, i in g.node_ix.items()
                    if n.startswith("L:") and SKB_TYPE.search(fx.node_type(n)))
         stop = addr | skbs
-        live_all = reach(g, seeds)
-        live = reach(g, seeds, stop=stop, skip_hops=fx.fill_hops)
+        adj = adjacency(g)
+        live_all = reach(g, seeds, adj=adj)
+        live = reach(g, seeds, stop=stop, skip_hops=fx.fill_hops, adj=adj)
         funcs, fields, callers = set(), set(), set()
-        via_addr = reach(g, sorted(addr_virt & live_all), stop=skbs) \
+        via_addr = reach(g, sorted(addr_virt & live_all), stop=skbs, adj=adj) \
             if addr_virt & live_all else set()
         addr_callers = {}
         for n in via_addr - live:
@@ -1149,7 +1161,7 @@ def collect(kdir, family, workdir, stats=None, after_first=None):
             mpat = r"\.\s*(%s)\s*=" % "|".join(sorted(map(re.escape, members)))
             state["pats"].append(mpat)
             mrx = re.compile(mpat)
-            near = [f for f in pt.source_files(kdir) if f.startswith(tuple(sorted(mdirs)))]
+            near = [f for f in tree_files(kdir) if f.startswith(tuple(sorted(mdirs)))]
             for f in sorted(grep_files(kdir, [mpat], only_c=True, within=near) -
                             done - ops_files):
                 if f.startswith(NO_EXPAND):
@@ -1199,7 +1211,7 @@ def collect(kdir, family, workdir, stats=None, after_first=None):
             state["pats"].append(apat)
             arx = re.compile(apat)
             dirs = tuple(sorted(set(addr_callers[w] for w in want)))
-            near = [f for f in pt.source_files(kdir) if f.startswith(dirs) and
+            near = [f for f in tree_files(kdir) if f.startswith(dirs) and
                     f.endswith(".c") and f not in done and f not in files]
             hits |= set(f for f in grep_files(kdir, [apat], within=near)
                         if arx.search(code_text(kdir, f)))
