@@ -525,8 +525,8 @@ class Facts:
                 # An array of pages or of bio_vec/sg entries filled by the
                 # callee: followed within the files read (a tree-wide
                 # search from every sg list handed down is the DMA layer).
-                hb = g.hop(self.g.hops[h]["file"], self.g.hops[h]["line"],
-                           self.g.hops[h]["what"] + " [filled by the callee]")
+                hb = g.hop(g.hops[h]["file"], g.hops[h]["line"],
+                           g.hops[h]["what"] + " [filled by the callee]")
                 g.edge(p, c, hb)
                 self.fill_hops.add(hb)
         self._round_trips(g)
@@ -551,7 +551,8 @@ class Facts:
                     g.edge(c, node, h)
                 if node in g.node_ix:
                     (pfns if name in kapi.ADDRESS_TO_PFN else addrs).append(g.node_ix[node])
-        seen = reach(g, addrs) if addrs else set()
+        adj = adjacency(g) if addrs or pfns else {}
+        seen = reach(g, addrs, adj=adj) if addrs else set()
         if pfns:
             # A pfn is followed through the locals, parameters and returns
             # of its own file (vfio's put_pfn()): KVM's pfns go to every
@@ -559,19 +560,14 @@ class Facts:
             def file_of(i):
                 n = g.nodes[i]
                 return n.split(":", 2)[1] if n[:2] in ("L:", "R:", "P:", "V:", "G:") else None
-            adj = collections.defaultdict(list)
-            for a, b, _ in g.edges:
-                fa = file_of(a)
-                if fa is not None and fa == file_of(b):
-                    adj[a].append(b)
-            todo = list(pfns)
+            todo = [(p, file_of(p)) for p in pfns]
             seen.update(pfns)
             while todo:
-                n = todo.pop()
-                for m in adj[n]:
-                    if m not in seen:
+                n, fl = todo.pop()
+                for m, _ in adj.get(n, ()):
+                    if m not in seen and file_of(m) == fl:
                         seen.add(m)
-                        todo.append(m)
+                        todo.append((m, fl))
         for node, (name, arg, f, fn, line) in sorted(self.round_trips.items()):
             if not node.startswith("V:") or node not in g.node_ix:
                 continue
