@@ -20,18 +20,14 @@ import os
 import sys
 from typing import Callable, Optional
 
+import kapi  # the one table of the kernel's page API
+
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RULES = os.path.join(TOP, "semantic-patches/convert")
 RELEASE_RULE_CALLS = ("put_page", "release_pages")
 # Release primitives; any other release "call" in the plan is a helper that
 # releases what it is given, converted where its own primitive is.
-PRIMITIVES = ("put_page", "release_pages", "folio_put", "put_user_page",
-              "put_user_pages", "put_user_pages_dirty", "put_user_pages_dirty_lock",
-              "unpin_user_page", "unpin_user_pages", "unpin_user_pages_dirty_lock",
-              "unpin_user_page_range_dirty_lock", "unpin_folio", "unpin_folios",
-              "set_page_dirty", "set_page_dirty_lock", "bio_release_pages",
-              "page_cache_release", "__free_page", "free_page", "__free_pages",
-              "put_page_testzero", "folio_put_refs")
+PRIMITIVES = kapi.CONVERT_PRIMITIVES
 ITER_GET = ("iov_iter_get_pages2", "iov_iter_get_pages_alloc2",
             "iov_iter_get_pages", "iov_iter_get_pages_alloc")
 CHECK_NAMES = ("am", "build", "sparse", "checkpatch", "again", "rescan")

@@ -47,6 +47,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kapi  # noqa: E402
 import pinconv_tree as pt  # noqa: E402
 import scan  # noqa: E402
 
@@ -64,125 +65,22 @@ GENERIC = re.compile(r"^(folio_|__folio|Page|SetPage|ClearPage|__SetPage|__Clear
                      r"likely$|unlikely$|WARN|BUG|IS_ERR|PTR_ERR|ERR_PTR|"
                      r"min|max|swap$|sizeof)")
 
-# Release calls: callee -> (index of the page argument, class).
-#   put:   drops a FOLL_GET reference (or any page reference)
-#   unpin: drops a FOLL_PIN pin
-#   putuser: put_user_page*(), v5.2-v5.5 only: the release of FOLL_GET GUP
-#          pages marked as such (upstream's first step; a reference drop
-#          still, renamed unpin_user_page*() with FOLL_PIN in v5.6)
-#   cond:  unpins only what was pinned (bio: BIO_PAGE_PINNED), see bio_class
-#   free:  frees the page: a GUP page reaching it is a bug of its own
-RELEASES = {
-    "put_page": (0, "put"), "release_pages": (0, "put"),
-    "folio_put": (0, "put"), "folios_put": (0, "put"),
-    "page_cache_release": (0, "put"), "put_page_testzero": (0, "put"),
-    "unpin_user_page": (0, "unpin"), "unpin_user_pages": (0, "unpin"),
-    "unpin_user_pages_dirty_lock": (0, "unpin"),
-    "unpin_user_page_range_dirty_lock": (0, "unpin"),
-    "unpin_folio": (0, "unpin"), "unpin_folios": (0, "unpin"),
-    "put_user_page": (0, "putuser"), "put_user_pages": (0, "putuser"),
-    "put_user_pages_dirty": (0, "putuser"),
-    "put_user_pages_dirty_lock": (0, "putuser"),
-    "bio_release_pages": (0, "cond"), "bio_release_page": (1, "cond"),
-    "__free_page": (0, "free"), "__free_pages": (0, "free"),
-}
+# The kernel page API (releases, other origins, same-page calls, iov_iter
+# set-ups, uses, extra references, containers): scripts/kapi.json.
+RELEASES = kapi.RELEASES
+ORIGINS = kapi.ORIGINS
+SAME_PAGE = kapi.SAME_PAGE
+ITER_SETUP = kapi.ITER_SETUP
+USES = kapi.USES
+GETREF = kapi.GETREF
+CONTAINERS = kapi.CONTAINERS
+CONTAINER_STORES = kapi.CONTAINER_STORES
+ITERATORS = kapi.ITERATORS
 BIO_PAGES = "F:bio_vec.bv_page"
 RARE_FIELD = 2
 ARRAY_PTR = re.compile(r"struct\s+(page|folio)\s*\*\s*\*")
 LIBRARY = ("lib/", "include/")
-# Structs that only hold a page for whoever owns them: their page field
-# is named by the variable they live in, not tree-wide.
-CONTAINERS = {"bio_vec", "scatterlist", "skb_frag", "skb_frag_struct",
-              "folio_iter", "bvec_iter_all", "sg_page_iter", "page_frag"}
-CONTAINER_STORES = {"bio_add_page", "__bio_add_page", "bio_add_pc_page",
-                    "bio_add_hw_page", "bvec_set_page", "bio_add_folio",
-                    "sg_set_page", "sg_set_folio", "skb_fill_page_desc",
-                    "__skb_fill_page_desc", "skb_add_rx_frag",
-                    "bvec_set_folio", "sg_alloc_table_from_pages",
-                    "__sg_alloc_table_from_pages",
-                    "sg_alloc_append_table_from_pages",
-                    "sg_alloc_table_from_pages_segment"}
-# Iterator macros: (name, argument walked, argument that receives).
-ITERATORS = ((r"^for_each_(sgtable_)?(dma_)?sg$", 0, 1),
-             (r"^for_each_sg(table)?_(dma_)?page$", 0, 1),
-             (r"^bio_for_each_", 1, 0),
-             (r"^rq_for_each_", 1, 0))
-
-# Other page origins: callee -> origin kind (the result is the page).
-ORIGINS = {}
-for _n in ("alloc_page alloc_pages alloc_pages_node __alloc_pages alloc_page_vma "
-           "dev_alloc_page dev_alloc_pages __page_cache_alloc folio_alloc "
-           "vmalloc_to_page_alloc page_pool_dev_alloc_pages "
-           "page_pool_alloc_pages alloc_pages_exact").split():
-    ORIGINS[_n] = "alloc"
-for _n in ("find_get_page find_lock_page find_or_create_page grab_cache_page "
-           "grab_cache_page_write_begin read_mapping_page read_cache_page "
-           "pagecache_get_page filemap_get_folio __filemap_get_folio "
-           "read_mapping_folio find_get_page_flags").split():
-    ORIGINS[_n] = "pagecache"
-for _n in ("virt_to_page vmalloc_to_page kmap_to_page phys_to_page "
-           "pfn_to_page virt_to_head_page offset_in_page_to_page "
-           "vmalloc_to_pfn").split():
-    ORIGINS[_n] = "virt"
-ORIGINS["ZERO_PAGE"] = "zero"
-
-# Calls that hand back the page they are given (or its folio).
-SAME_PAGE = {"page_folio": 0, "folio_page": 0, "compound_head": 0,
-             "nth_page": 0, "&folio->page": 0, "page_rmappable_folio": 0}
-
-# iov_iter set-ups: callee -> (index of the iov_iter argument, kind).
-ITER_SETUP = {
-    "iov_iter_bvec": (0, "bvec"), "iov_iter_kvec": (0, "kvec"),
-    "iov_iter_init": (0, "user"), "iov_iter_ubuf": (0, "user"),
-    "import_iovec": (5, "user"), "__import_iovec": (5, "user"),
-    "import_single_range": (4, "user"), "import_ubuf": (3, "user"),
-    "iov_iter_pipe": (0, "pipe"), "iov_iter_xarray": (0, "pagecache"),
-    "iov_iter_folio_queue": (0, "pagecache"), "iov_iter_discard": (0, "discard"),
-}
-
-# Uses that say why pages are held: callee -> (page argument, class).
-#   dma:  the device reads/writes the memory (pin_user_pages.rst cases 1-2)
-#   cpu:  the kernel reads/writes the data (case 5)
-#   meta: only struct page is looked at (case 4), or only the pfn
-USES = {}
-for _n, _i in (("sg_set_page", 1), ("sg_alloc_table_from_pages", 1),
-               ("__sg_alloc_table_from_pages", 1),
-               ("sg_alloc_append_table_from_pages", 1),
-               ("sg_alloc_table_from_pages_segment", 1),
-               ("dma_map_page", 1), ("dma_map_page_attrs", 1),
-               ("ib_dma_map_page", 1), ("bio_add_page", 1),
-               ("__bio_add_page", 1), ("bio_add_pc_page", 2),
-               ("bio_add_hw_page", 2), ("bio_add_folio", 1),
-               ("bvec_set_page", 1), ("skb_fill_page_desc", 2),
-               ("__skb_fill_page_desc", 2), ("skb_add_rx_frag", 2),
-               ("page_to_phys", 0), ("vm_insert_page", 2),
-               ("vm_insert_pages", 2), ("vmf_insert_page", 2),
-               ("iommu_map", 2), ("sg_set_folio", 1)):
-    USES[_n] = (_i, "dma")
-for _n, _i in (("kmap", 0), ("kmap_local_page", 0), ("kmap_atomic", 0),
-               ("kmap_local_folio", 0), ("page_address", 0),
-               ("memcpy_to_page", 0), ("memcpy_from_page", 1),
-               ("copy_page_to_iter", 0), ("copy_page_from_iter", 0),
-               ("copy_page_from_iter_atomic", 0), ("copy_highpage", 0),
-               ("copy_user_highpage", 0), ("flush_dcache_page", 0),
-               ("zero_user", 0), ("zero_user_segment", 0),
-               ("zero_user_segments", 0), ("memzero_page", 0),
-               ("vmap", 0), ("vm_map_ram", 0), ("page_to_virt", 0),
-               ("lowmem_page_address", 0), ("memcpy_page", 0),
-               ("memcpy_page", 2), ("folio_address", 0),
-               ("flush_dcache_folio", 0)):
-    USES[_n] = (_i, "cpu")
-for _n in ("page_to_pfn page_count page_mapcount page_to_nid page_zone "
-           "PageAnon PageHuge PageCompound PageTransHuge PageReserved "
-           "PageHead PageTail PageLRU PageSwapCache PageKsm is_zero_page "
-           "page_mapping page_mapped folio_pfn folio_nr_pages folio_size "
-           "folio_test_anon folio_test_large is_zone_device_page "
-           "is_longterm_pinnable_page page_maybe_dma_pinned folio_mapping "
-           "folio_test_hugetlb page_size compound_order page_to_section "
-           "PageDirty PageUptodate PageLocked PageWriteback").split():
-    USES[_n] = (0, "meta")
-GETREF = {"get_page": 0, "folio_get": 0, "get_page_unless_zero": 0,
-          "folio_try_get": 0, "try_get_page": 0, "folio_add_pin": 0}
+SKB_TYPE = re.compile(r"\bstruct\s+sk_buff\s*\*")
 
 # Functions whose bodies are the APIs themselves: their insides are not
 # followed (put_page() is a release, not a helper that releases).
@@ -204,7 +102,9 @@ TYPEWORDS = {"struct", "union", "enum", "const", "volatile", "unsigned",
 
 def api_names(family):
     return (set(family) | set(RELEASES) | set(ORIGINS) | set(ITER_SETUP) |
-            set(USES) | set(GETREF) | set(SAME_PAGE))
+            set(USES) | set(GETREF) | set(SAME_PAGE) | set(kapi.ADDRESS_TO) |
+            set(kapi.ADDRESS_FROM) | set(kapi.SKB_STORES) | set(kapi.SKB_RELEASES) |
+            set(kapi.FIELD_ACCESSORS))
 
 
 def tokens(s):
@@ -315,6 +215,7 @@ class Facts:
         self.du_def = collections.defaultdict(set)
         self.du_use = collections.defaultdict(set)
         self.call_at = collections.defaultdict(list)
+        self.round_trips = {}
 
     # ---- indexes over the raw facts ----
     @staticmethod
@@ -543,10 +444,24 @@ class Facts:
             return ["O:%s:%s:%d:%s" % (ORIGINS[name], file, line, name)]
         if name in SAME_PAGE:
             parts, _ = _split_top(args, {","})
-            return self._carriers(parts[0], file, func, line) if parts else []
-        if name in ("sg_page", "skb_frag_page", "bvec_page"):
+            i = SAME_PAGE[name]
+            return self._carriers(parts[i], file, func, line) if len(parts) > i else []
+        if name in kapi.FIELD_ACCESSORS:
+            return ["F:" + kapi.FIELD_ACCESSORS[name]]
+        if name in kapi.ADDRESS_TO or name in kapi.ADDRESS_FROM:
+            # page_address(page) is an address node fed by page's
+            # carriers; virt_to_page(va) a page node, fed by va's when an
+            # address node reaches va (build()), else a "virt" origin.
             parts, _ = _split_top(args, {","})
-            return self._carriers(parts[0], file, func, line) if parts else []
+            i = (kapi.ADDRESS_TO.get(name) if name in kapi.ADDRESS_TO
+                 else kapi.ADDRESS_FROM[name])
+            if len(parts) <= i:
+                return []
+            arg = " ".join(parts[i])
+            node = "%s:%s:%d:%s(%s)" % ("P" if name in kapi.ADDRESS_TO else "V",
+                                        file, line, name, _short(arg))
+            self.round_trips[node] = (name, arg, file, func, line)
+            return [node]
         if name in self.family:
             if self.family[name].get("returns_page"):
                 keys = [k for k in self.call_at.get((file, line, name), ())]
@@ -605,6 +520,16 @@ class Facts:
             pi = g.node_ix.get(p)
             if pi is not None and pi in written and (addr or ARRAY_PTR.search(self.node_type(p))):
                 g.edge(p, c, h)
+            elif pi is not None and pi in written and kapi.CONTAINER_PTR.search(
+                    self.node_type(p)):
+                # An array of pages or of bio_vec/sg entries filled by the
+                # callee: followed within the files read (a tree-wide
+                # search from every sg list handed down is the DMA layer).
+                hb = g.hop(g.hops[h]["file"], g.hops[h]["line"],
+                           g.hops[h]["what"] + " [filled by the callee]")
+                g.edge(p, c, hb)
+                self.fill_hops.add(hb)
+        self._round_trips(g)
         # A pipe buffer's page may be anyone's.
         for n in ("F:pipe_buffer.page",):
             if n in g.node_ix:
@@ -612,6 +537,51 @@ class Facts:
                                 "hop": g.hop("", 0, "pipe buffer pages (any origin)"),
                                 "acq": -1, "iter": -1})
         return g
+
+    def _round_trips(self, g):
+        """page_address(page), page_to_pfn(page): an address node fed by
+        page.  virt_to_page(va), pfn_to_page(pfn): the same page when an
+        address node reaches va (one pass: a second round trip through
+        the page found is not followed), else a page of origin "virt"."""
+        addrs, pfns = [], []
+        for node, (name, arg, f, fn, line) in sorted(self.round_trips.items()):
+            if node.startswith("P:"):
+                h = g.hop(f, line, "%s(%s)" % (name, _short(arg)))
+                for c in self.carriers(arg, f, fn, line):
+                    g.edge(c, node, h)
+                if node in g.node_ix:
+                    (pfns if name in kapi.ADDRESS_TO_PFN else addrs).append(g.node_ix[node])
+        adj = adjacency(g) if addrs or pfns else {}
+        seen = reach(g, addrs, adj=adj) if addrs else set()
+        if pfns:
+            # A pfn is followed through the locals, parameters and returns
+            # of its own file (vfio's put_pfn()): KVM's pfns go to every
+            # architecture's MMU, whose pages are another question.
+            def file_of(i):
+                n = g.nodes[i]
+                return n.split(":", 2)[1] if n[:2] in ("L:", "R:", "P:", "V:", "G:") else None
+            todo = [(p, file_of(p)) for p in pfns]
+            seen.update(pfns)
+            while todo:
+                n, fl = todo.pop()
+                for m, _ in adj.get(n, ()):
+                    if m not in seen and file_of(m) == fl:
+                        seen.add(m)
+                        todo.append((m, fl))
+        for node, (name, arg, f, fn, line) in sorted(self.round_trips.items()):
+            if not node.startswith("V:") or node not in g.node_ix:
+                continue
+            hit = [c for c in self.carriers(arg, f, fn, line)
+                   if g.node_ix.get(c) in seen]
+            if hit:
+                h = g.hop(f, line, "%s(%s): the page whose address or pfn it is" % (
+                    name, _short(arg)))
+                for c in hit:
+                    g.edge(c, node, h)
+            else:
+                g.seeds.append({"node": g.node_ix[node], "kind": "virt",
+                                "hop": g.hop(f, line, "%s()" % name),
+                                "acq": -1, "iter": -1})
 
     def _move(self, g, r):
         f, fn, line = r["file"], r["func"], r["line"]
@@ -646,8 +616,21 @@ class Facts:
         if callee in self.family:
             self._acquisition(g, key, args)
             return
-        if callee in RELEASES:
-            idx, cls = RELEASES[callee]
+        if callee in kapi.SKB_STORES:
+            e = args.get(kapi.SKB_STORES[callee])
+            if e is not None:
+                h = g.hop(f, line, "%s(%s): into the skb's frags" % (callee, _short(e)))
+                for c in self.carriers(e, f, fn, line):
+                    g.flags.add((g.node(c), "dma", h))
+                    if 0 in args:
+                        for d in self.carriers(args[0], f, fn, line, store=True):
+                            g.edge(c, d, h)
+            return
+        if callee in RELEASES or callee in kapi.SKB_RELEASES:
+            if callee in RELEASES:
+                idx, cls = RELEASES[callee]
+            else:
+                idx, cls = kapi.SKB_RELEASES[callee], "put"
             if cls == "cond":
                 cls = self.bio_class
             e = args.get(idx)
@@ -780,6 +763,11 @@ class Facts:
     def unknown_seeds(self, g):
         """Parameters of functions whose callers are not all known (their
         address is taken, or no call was found) may carry any page."""
+        guarded = {}
+        for (f, line, col, callee, fn), args in self.calls.items():
+            if callee in kapi.ITER_GUARDS and kapi.ITER_GUARDS[callee] in args:
+                guarded.setdefault((f, fn, args[kapi.ITER_GUARDS[callee]].strip()),
+                                   (line, callee))
         for (f, fname), ps in sorted(self.params.items()):
             if fname in self.skip:
                 continue
@@ -797,8 +785,13 @@ class Facts:
                     continue
                 why = "address taken" if fname in self.addr_taken else "no caller found"
                 kind = "iter-unknown" if "iov_iter" in typ else "unknown"
-                g.seeds.append({"node": g.node(node), "kind": kind,
-                                "hop": g.hop(f, 0, "%s() parameter %s: %s" % (fname, name, why)),
+                hop = g.hop(f, 0, "%s() parameter %s: %s" % (fname, name, why))
+                if kind == "iter-unknown" and (f, fname, name) in guarded:
+                    gl, gc = guarded[(f, fname, name)]
+                    kind = "iter-user"
+                    hop = g.hop(f, gl, "%s(%s): %s() passes user-backed iterators only" % (
+                        gc, name, fname))
+                g.seeds.append({"node": g.node(node), "kind": kind, "hop": hop,
                                 "acq": -1, "iter": -1})
 
     def node_type(self, node):
@@ -810,6 +803,7 @@ class Facts:
 
     def make_graph(self, ops):
         self.bindings = []
+        self.fill_hops = set()
         self.seen_origin = set()
         self.called = set()
         self.addr_taken = set(ops.get("*", ()))
@@ -950,6 +944,12 @@ def grep_files(kdir, patterns, only_c=False, within=None):
                if not f.startswith(scan.EXCLUDE_DIRS))
 
 
+@functools.lru_cache(maxsize=4)
+def tree_files(kdir):
+    """pt.source_files(kdir), listed once a run."""
+    return tuple(pt.source_files(kdir))
+
+
 PAGE_PATTERNS = (r"struct (page|folio)\b", RELEASE_TOKEN.pattern)
 
 
@@ -1010,17 +1010,28 @@ def ops_tables(kdir, files, defs):
     return ops
 
 
-def reach(g, start, reverse=False):
+def adjacency(g, reverse=False):
+    """node -> [(next node, hop)] of g's edges."""
     adj = collections.defaultdict(list)
-    for a, b, _ in g.edges:
+    for a, b, h in g.edges:
         if reverse:
             a, b = b, a
-        adj[a].append(b)
+        adj[a].append((b, h))
+    return adj
+
+
+def reach(g, start, reverse=False, stop=(), skip_hops=(), adj=None):
+    """Nodes reached from start; the nodes in stop are reached but not
+    walked through, the edges of the hops in skip_hops not taken."""
+    if adj is None:
+        adj = adjacency(g, reverse)
     seen, todo = set(start), list(start)
     while todo:
         n = todo.pop()
-        for m in adj[n]:
-            if m not in seen:
+        if n in stop:
+            continue
+        for m, h in adj.get(n, ()):
+            if m not in seen and h not in skip_hops:
                 seen.add(m)
                 todo.append(m)
     return seen
@@ -1053,6 +1064,9 @@ def collect(kdir, family, workdir, stats=None, after_first=None):
     done, recs = set(), []
     fx = Facts(kdir, family, bio_release_class(kdir))
     asked = set()
+    # Files read only for their ".member = fn" initialisers: the ops tables
+    # a call through a member (rs->rs_transport->get_mr(...)) dispatches by.
+    ops_files = set()
     g = None
     for rnd in range(MAX_ROUNDS):
         new = sorted(files - done)
@@ -1067,15 +1081,36 @@ def collect(kdir, family, workdir, stats=None, after_first=None):
         t_spatch = time.time()
         done |= set(new)
         fx.add(got)
-        ops = ops_tables(kdir, sorted(done), set(
+        ops = ops_tables(kdir, sorted(done | ops_files), set(
             r["name"] for r in recs if r["k"] == "fundef"))
         g = fx.make_graph(ops)
         t_graph = time.time()
         seeds = [s["node"] for s in g.seeds if s["acq"] >= 0]
-        live = reach(g, seeds)
-        back = set()
+        # An address or pfn of a page (page_address(), page_to_pfn()) is
+        # followed to the callers of the functions that return it (where
+        # virt_to_page() may turn it back), not into every function and
+        # struct it is handed to.
+        # An skb holding pages in its frags is followed within the files
+        # read: the functions an skb is handed to are the network stack.
+        addr = set(i for n, i in g.node_ix.items() if n.startswith("P:"))
+        addr_virt = set(i for n, i in g.node_ix.items() if n.startswith("P:") and
+                        n.split(":", 3)[3].split("(", 1)[0] not in kapi.ADDRESS_TO_PFN)
+        skbs = set(i for n, i in g.node_ix.items()
+                   if n.startswith("L:") and SKB_TYPE.search(fx.node_type(n)))
+        stop = addr | skbs
+        adj = adjacency(g)
+        live_all = reach(g, seeds, adj=adj)
+        live = reach(g, seeds, stop=stop, skip_hops=fx.fill_hops, adj=adj)
         funcs, fields, callers = set(), set(), set()
-        for n in live | back:
+        via_addr = reach(g, sorted(addr_virt & live_all), stop=skbs, adj=adj) \
+            if addr_virt & live_all else set()
+        addr_callers = {}
+        for n in via_addr - live:
+            name = g.nodes[n]
+            if name.startswith("R:"):
+                _, rf, rname = name.split(":", 2)
+                addr_callers[rname] = os.path.dirname(rf) + "/"
+        for n in live:
             name = g.nodes[n]
             if name.startswith("F:") and not name.startswith("F:?."):
                 fields.add(name[2:])
@@ -1096,8 +1131,40 @@ def collect(kdir, family, workdir, stats=None, after_first=None):
             if callee in fx.skip or callee in fx.defs or GENERIC.match(callee):
                 continue
             for e in args.values():
-                if any(g.node_ix.get(c) in live for c in fx.carriers(e, f, fn, line)):
+                if any(g.node_ix.get(c) in live and g.node_ix.get(c) not in stop
+                       for c in fx.carriers(e, f, fn, line)):
                     funcs.add(callee)
+        # A call through a member with pages among its arguments: every
+        # function some initialiser in the tree assigns to that member.
+        # The initialisers are searched in the directory of the call (the
+        # transport tables of net/rds/rdma.c's rs->rs_transport->get_mr()
+        # are in net/rds/): a tree-wide search costs more than a cold
+        # round.
+        members, mdirs = set(), set()
+        for key, args in fx.icalls.items():
+            f, line, col, member, fn = key
+            if "M:" + member in asked:
+                continue
+            for e in args.values():
+                if any(g.node_ix.get(c) in live and g.node_ix.get(c) not in stop
+                       for c in fx.carriers(e, f, fn, line)):
+                    members.add(member)
+                    mdirs.add(os.path.dirname(f) + "/")
+                    break
+        if members:
+            asked |= set("M:" + m for m in members)
+            mpat = r"\.\s*(%s)\s*=" % "|".join(sorted(map(re.escape, members)))
+            state["pats"].append(mpat)
+            mrx = re.compile(mpat)
+            near = [f for f in tree_files(kdir) if f.startswith(tuple(sorted(mdirs)))]
+            for f in sorted(grep_files(kdir, [mpat], only_c=True, within=near) -
+                            done - ops_files):
+                if f.startswith(NO_EXPAND):
+                    continue
+                pairs = [fn for m, fn in ops_pairs(read_text(kdir, f)) if m in members]
+                if pairs and mrx.search(code_text(kdir, f)):
+                    ops_files.add(f)
+                    funcs |= set(pairs) - set(fx.defs)
         hits = set()
         pats = []
         want = funcs - asked
@@ -1129,6 +1196,20 @@ def collect(kdir, family, workdir, stats=None, after_first=None):
             if byname:
                 pats.append(("field", r"(->|\.)(%s)\b" % "|".join(
                     sorted(re.escape(x) for x in byname))))
+        want = set(addr_callers) - asked - callers
+        asked |= want
+        if want:
+            # Callers of a function returning a page's address, in its
+            # directory (they hold no struct page: kvmppc_pin_guest_page()
+            # and arch/powerpc/kvm/book3s_hv.c).
+            apat = r"\b(%s)\s*\(" % "|".join(sorted(map(re.escape, want)))
+            state["pats"].append(apat)
+            arx = re.compile(apat)
+            dirs = tuple(sorted(set(addr_callers[w] for w in want)))
+            near = [f for f in tree_files(kdir) if f.startswith(dirs) and
+                    f.endswith(".c") and f not in done and f not in files]
+            hits |= set(f for f in grep_files(kdir, [apat], within=near)
+                        if arx.search(code_text(kdir, f)))
         state["pats"] += [p for _, p in pats]
         within = set(f for f in universe_of.result() - done - files
                      if not f.startswith(NO_EXPAND) and
@@ -1175,11 +1256,12 @@ def collect(kdir, family, workdir, stats=None, after_first=None):
         files |= hits
         stats["candidates"] = len(files)
     if files - done or g is None:
-        ops = ops_tables(kdir, sorted(done), set(
+        ops = ops_tables(kdir, sorted(done | ops_files), set(
             r["name"] for r in recs if r["k"] == "fundef"))
         g = fx.make_graph(ops)
     stats["files"] = len(done)
     state["done"] = sorted(done)
+    state["ops_files"] = sorted(ops_files)
     state["shared"] = sorted(set(state["shared"]))
     stats["state"] = state
     return fx, g

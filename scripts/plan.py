@@ -20,7 +20,9 @@ appended as hops), reason, subsystem; and, for the rewriter, expr (the
 page expression released), dirty_loop, acquisitions ["file:line"], uses,
 other_origins and other_chain (MIXED: where the other pages come from).
 acquisitions[]: every scan.json site, with the releases its pages reach
-(file:line) or a note saying why none was found, and kinds.
+(file:line) or a note saying why none was found, and kinds; and what the
+pages are for (judge()): use, lifetime, written, iter_kinds, pin_flags,
+evidence.  A KEEP_GET release says its case (follow_use()).
 
 PINCONV_TIMES=1 prints the phase times; PINCONV_KEEP_GRAPH=1 keeps the
 page-flow graph (graph.json) next to plan.json.
@@ -29,12 +31,14 @@ page-flow graph (graph.json) next to plan.json.
 import collections
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kapi  # noqa: E402
 import pinconv_tree as pt  # noqa: E402
 import facts  # noqa: E402
 import plan_reuse  # noqa: E402
@@ -42,8 +46,7 @@ import scan as scanner  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PINFLOW = os.path.join(TOP, "scripts/pinflow/pinflow")
-VERDICTS = ("CONVERT", "MIXED", "EXTRA_REF", "ESCAPES", "KEEP_GET", "PINNED",
-            "MISMATCH", "UNKNOWN")
+VERDICTS = kapi.VERDICTS
 
 
 def start_scan(kdir, rdir):
@@ -143,6 +146,9 @@ def build_plan(kdir, scan, fx, graph, sol, maint):
                                       "what": "%s: %s" % (f, hop["what"])})
         rels.append(item)
     rels.sort(key=lambda x: (x["file"], x["line"], x["col"]))
+    by_loc = {}
+    for r in rels:
+        by_loc.setdefault("%s:%d" % (r["file"], r["line"]), r)
     by_site = {}
     for a, site in enumerate(acq_sites):
         by_site[site] = a
@@ -170,9 +176,114 @@ def build_plan(kdir, scan, fx, graph, sol, maint):
                     "no release found (pages leave the analysed code: %s)" % (
                         ", ".join(res["flags"]) or "no use seen")
             item["kinds"] = sorted(res["kinds"])
+            item.update(judge(s, item, res, graph, by_loc))
         acqs.append(item)
     acqs.sort(key=lambda x: (x["file"], x["line"], x["col"]))
+    follow_use(rels, acqs)
     return rels, acqs
+
+
+def follow_use(rels, acqs):
+    """Verdicts that follow the judgements: a CONVERT release whose pages
+    all come from read-only peeks (cpu-read, short, not written) keeps
+    FOLL_GET: a pin gains nothing for a short CPU read, and a read-only
+    FOLL_PIN can unshare COW-shared anonymous pages (gup_must_unshare())."""
+    by = {"%s:%d" % (a["file"], a["line"]): a for a in acqs}
+    for r in rels:
+        if r["verdict"] == "KEEP_GET":
+            r["case"] = "metadata"
+        if r["verdict"] != "CONVERT" or not r["acquisitions"]:
+            continue
+        srcs = [by.get(x) for x in r["acquisitions"]]
+        if all(a is not None and a.get("use") == "cpu-read" and a.get("lifetime") == "short"
+               and a.get("written") is False for a in srcs):
+            r["verdict"] = "KEEP_GET"
+            r["case"] = "read-only peek"
+            r["reason"] = ("read-only peek: every page it sees is read by the CPU and "
+                           "released before the acquiring call returns, without FOLL_WRITE; "
+                           "it stays FOLL_GET (a read-only FOLL_PIN can unshare COW-shared "
+                           "anonymous pages)")
+
+
+USE_CLASSES = ("dma", "dio", "cpu-write", "cpu-read", "metadata", "none", "unknown")
+FIELD_STORE = re.compile(r"(->|\.)\w+(\[[^]]*\])? = ")
+ITER_KIND = {"gup": "user", "bvec": "bvec", "kvec": "kvec", "pipe": "pipe",
+             "pagecache": "pagecache", "iter": "unknown"}
+
+
+def judge(site, item, res, graph, by_loc):
+    """What an acquisition's pages are for (plan.schema.json: use,
+    lifetime, written, iter_kinds, pin_flags, evidence), from its GUP flags,
+    the uses the solver found on its pages and the chains of the releases
+    it reaches."""
+    where = "%s:%d" % (site["file"], site["line"])
+    ev = {}
+    flags = site.get("flags") or ""
+    words = set(re.findall(r"\w+", flags))
+    is_iter = site["api"].startswith("iov_iter_")
+    if "FOLL_WRITE" in words:
+        written = True
+        ev["written"] = "%s %s(..., FOLL_WRITE)" % (where, site["api"])
+    elif not is_iter and words and all(w.startswith("FOLL_") or w == "0" for w in words):
+        written = False
+        ev["written"] = "%s %s(..., %s): no FOLL_WRITE" % (where, site["api"], flags)
+    else:
+        written = None
+        ev["written"] = "%s %s(): %s" % (where, site["api"], "the iterator's direction decides"
+                                         if is_iter else "flags %s not known here" % (flags or "?"))
+    hops = {f: graph["hops"][h] for f, h in res.get("flag_hops", {}).items()}
+
+    def hop_text(f):
+        h = hops[f]
+        return "%s:%d %s" % (h["file"], h["line"], h["what"])
+    fl = set(res["flags"])
+    if "dma" in fl:
+        what = hops["dma"]["what"] if "dma" in hops else ""
+        use = "dio" if re.match(r"_*(bio|bvec)_", what) else "dma"
+        ev["use"] = hop_text("dma") if "dma" in hops else where
+    elif "cpu" in fl:
+        use = "cpu-read" if written is False else "cpu-write"
+        ev["use"] = hop_text("cpu") if "cpu" in hops else where
+    elif "meta" in fl:
+        use = "metadata"
+        ev["use"] = hop_text("meta") if "meta" in hops else where
+    elif item["releases"] and "escape" not in fl:
+        use = "none"
+        ev["use"] = "%s: no use of the data seen before its releases" % where
+    else:
+        use = "unknown"
+        ev["use"] = hop_text("escape") if "escape" in hops else \
+            "%s: no release and no use seen" % where
+    rels = [by_loc[r] for r in item["releases"] if r in by_loc]
+    if "FOLL_LONGTERM" in words:
+        lifetime = "long"
+        ev["lifetime"] = "%s %s(..., FOLL_LONGTERM)" % (where, site["api"])
+    elif not rels:
+        lifetime = "unknown"
+        ev["lifetime"] = "%s: no release found" % where
+    else:
+        stored = [c for r in rels for c in r["chain"] if FIELD_STORE.search(c["what"])]
+        if stored:
+            lifetime = "long"
+            ev["lifetime"] = "%s:%d %s: kept in an object" % (
+                stored[0]["file"], stored[0]["line"], stored[0]["what"])
+        else:
+            lifetime = "short"
+            ev["lifetime"] = "%s:%d %s: released with no object holding the pages" % (
+                rels[0]["file"], rels[0]["line"], rels[0]["call"])
+    pin_flags = []
+    if written:
+        pin_flags.append("FOLL_WRITE")
+    if lifetime == "long":
+        pin_flags.append("FOLL_LONGTERM")
+    if written and use in ("dma", "dio", "cpu-write"):
+        pin_flags.append("DIRTY_RELEASE")
+    out = {"use": use, "lifetime": lifetime, "written": written,
+           "pin_flags": pin_flags, "evidence": ev}
+    if is_iter:
+        out["iter_kinds"] = sorted(set(ITER_KIND[k] for k in item.get("kinds", ())
+                                       if k in ITER_KIND))
+    return out
 
 
 KEEP_GET_TEXT = """\
@@ -215,6 +326,44 @@ The engine cannot tell:
 """
 
 
+USE_TEXT_HEAD = """\
+## What the pages are for (use, lifetime, written)
+
+Each acquisition says what its pages are used for (`use`), how long they
+are held (`lifetime`), whether they are written (`written`), which
+iterator kinds reach an iov_iter user (`iter_kinds`), what a pin would
+need (`pin_flags`), and the `file:line` behind each answer (`evidence`).
+"""
+
+USE_TEXT_TAIL = """\
+The engine cannot tell:
+- `dio` from `dma` beyond the call that takes the pages: a page put in a
+  bio or bvec (`bio_add_page`, `bvec_set_page`) is `dio`, one put in an sg
+  table, an skb or mapped for a device is `dma`;
+- a CPU read from a CPU write: `cpu-read` only when the acquisition has
+  literal GUP flags without FOLL_WRITE, `cpu-write` otherwise (a pin is
+  then the safe answer);
+- `written` of an iov_iter user: the iterator's direction (ITER_SOURCE or
+  ITER_DEST) is its callers', so it is null;
+- `lifetime`: `long` with FOLL_LONGTERM or when a release's chain stores
+  the pages in a struct field, `short` when no object holds them on the
+  way to their releases, `unknown` without a release; a pin held across
+  system calls through a local is not seen;
+- `iter_kinds`: `user` is ITER_UBUF or ITER_IOVEC (iov_iter_init,
+  import_*, iov_iter_ubuf, or a parameter its function tests with
+  `user_backed_iter()`/`iter_is_ubuf()`/`iter_is_iovec()` - the test's
+  branch is taken to refuse the others, as in fuse's /dev/fuse
+  read_iter/write_iter); `unknown` is an iterator whose set-up is in a
+  caller it did not read;
+- verdicts follow only the read-only peek: a release whose pages all come
+  from `cpu-read`, `short`, unwritten acquisitions is KEEP_GET (case
+  "read-only peek"); `none` (pages compared or handed on, no use seen)
+  stays CONVERT, since a callee it did not read may still do DMA, and a
+  long-lived or written page's FOLL_LONGTERM and dirty release are in
+  `pin_flags` for the rewriter, not in the verdict.
+"""
+
+
 def render_md(plan, stats):
     out = ["# pinconv plan: %s (%s)\n" % (plan["tree"]["path"], plan["tree"]["version"]),
            "API profile: %s, iov_iter_extract_pages: %s\n" % (
@@ -252,6 +401,13 @@ def render_md(plan, stats):
                     a["file"], a["line"], a["function"], a["api"],
                     ", ".join(a["releases"]) or ("none: " + a.get("note", ""))))
             out.append("")
+    out.append(USE_TEXT_HEAD)
+    per = collections.Counter(a.get("use") for a in plan["acquisitions"] if a.get("use"))
+    out.append("| use | acquisitions |\n|---|---|")
+    for u in USE_CLASSES:
+        out.append("| %s | %d |" % (u, per.get(u, 0)))
+    out.append("")
+    out.append(USE_TEXT_TAIL)
     out.append(KEEP_GET_TEXT)
     return "\n".join(out) + "\n"
 

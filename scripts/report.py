@@ -38,10 +38,10 @@ import sys
 from collections import Counter, defaultdict
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kapi  # noqa: E402
 import pinconv_tree as pt  # noqa: E402
 
-VERDICTS = ("CONVERT", "MIXED", "EXTRA_REF", "ESCAPES", "KEEP_GET", "PINNED",
-            "MISMATCH", "UNKNOWN")
+VERDICTS = kapi.VERDICTS
 COLORS = {"CONVERT": "#2e9e44", "MIXED": "#e8a317", "EXTRA_REF": "#9b59b6",
           "ESCAPES": "#d9534f", "KEEP_GET": "#8c8c8c", "PINNED": "#2f6fb5",
           "MISMATCH": "#7a0019", "UNKNOWN": "#c9c9c9"}
@@ -112,8 +112,7 @@ def api_kind(api, family):
     return "get"
 
 
-def release_is_pin(call):
-    return call.startswith("unpin_") or call == "unpin_folio"
+release_is_pin = kapi.release_is_pin
 
 
 def converting_patches(rdir):

@@ -17,6 +17,12 @@ static const char *const iter_names[I_NR] = {
 static const char *const flag_names[F_NR] = {
 	"dma", "cpu", "meta", "getref", "escape",
 };
+/* Acquisition kinds, and the origin each gives its pages. */
+static const char *const acq_kind_names[3] = { "get", "pin", "extract" };
+static const int acq_kind_origin[3] = { O_GUP, O_PIN, O_EXTRACT };
+static const char *const rclass_names[R_NR] = {
+	"put", "unpin", "cond", "free", "putuser",
+};
 
 const char *origin_name(int o)
 {
@@ -26,6 +32,21 @@ const char *origin_name(int o)
 const char *flag_name(int f)
 {
 	return f >= 0 && f < F_NR ? flag_names[f] : "?";
+}
+
+const char *iter_name(int i)
+{
+	return i >= 0 && i < I_NR ? iter_names[i] : "?";
+}
+
+const char *acq_kind_name(int k)
+{
+	return k >= 0 && k < 3 ? acq_kind_names[k] : "?";
+}
+
+const char *rclass_name(int c)
+{
+	return c >= 0 && c < R_NR ? rclass_names[c] : "?";
 }
 
 static int lookup(const char *const *names, int n, const char *s)
@@ -49,6 +70,11 @@ int iter_parse(const char *s)
 int flag_parse(const char *s)
 {
 	return lookup(flag_names, F_NR, s);
+}
+
+int rclass_parse(const char *s)
+{
+	return lookup(rclass_names, R_NR, s);
 }
 
 int graph_set_edges(struct graph *g, int nnodes, const int (*e)[3], int nedges)
@@ -125,14 +151,11 @@ static int parse_seed(struct seed *s, json_t *o, int nnodes)
 	if (!kind || s->node < 0 || s->node >= nnodes || s->iter >= nnodes)
 		return -1;
 	if (s->acq >= 0) {
-		if (!strcmp(kind, "get"))
-			s->acq_kind = O_GUP;
-		else if (!strcmp(kind, "pin"))
-			s->acq_kind = O_PIN;
-		else if (!strcmp(kind, "extract"))
-			s->acq_kind = O_EXTRACT;
-		else
+		int k = lookup(acq_kind_names, 3, kind);
+
+		if (k < 0)
 			return -1;
+		s->acq_kind = acq_kind_origin[k];
 		return 0;
 	}
 	s->kind = origin_parse(kind);
@@ -226,20 +249,11 @@ int graph_from_json(struct graph *g, json_t *root, const char **msg)
 			*msg = "bad release (node, class, hop)";
 			return -1;
 		}
-		if (!strcmp(c, "put"))
-			r->cls = R_PUT;
-		else if (!strcmp(c, "unpin"))
-			r->cls = R_UNPIN;
-		else if (!strcmp(c, "cond"))
-			r->cls = R_COND;
-		else if (!strcmp(c, "free"))
-			r->cls = R_FREE;
-		else if (!strcmp(c, "putuser"))
-			r->cls = R_PUTUSER;
-		else {
+		if (rclass_parse(c) < 0) {
 			*msg = "bad release class (put, unpin, cond, free, putuser)";
 			return -1;
 		}
+		r->cls = rclass_parse(c);
 	}
 	return 0;
 }

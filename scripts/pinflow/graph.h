@@ -23,7 +23,7 @@ enum iter_origin {
 /* What is done with pages: uses, extra references, escapes. */
 enum flag { F_DMA, F_CPU, F_META, F_GETREF, F_ESCAPE, F_NR };
 /* Release classes. */
-enum rclass { R_PUT, R_UNPIN, R_COND, R_FREE, R_PUTUSER };
+enum rclass { R_PUT, R_UNPIN, R_COND, R_FREE, R_PUTUSER, R_NR };
 
 struct edge {
 	int to;
@@ -68,6 +68,10 @@ int origin_parse(const char *s);
 int iter_parse(const char *s);
 int flag_parse(const char *s);
 const char *flag_name(int f);
+const char *iter_name(int i);
+const char *rclass_name(int c);
+const char *acq_kind_name(int k);
+int rclass_parse(const char *s);
 
 /* Builds a graph from the JSON object; returns 0, or -1 with msg set. */
 int graph_from_json(struct graph *g, json_t *root, const char **msg);

@@ -84,11 +84,48 @@ static json_t *result_json(const struct graph *g, const struct solution *s)
 		json_object_set_new(o, "kinds", bits(ar->kinds, origin_name, O_NR));
 		json_object_set_new(o, "flags", bits(ar->flags, flag_name, F_NR));
 		json_object_set_new(o, "releases", int_array(ar->rels, ar->nrels));
+		json_t *fh = json_object();
+		for (int f = 0; f < F_NR; f++)
+			if (ar->flag_hop[f] >= 0)
+				json_object_set_new(fh, flag_name(f), json_integer(ar->flag_hop[f]));
+		json_object_set_new(o, "flag_hops", fh);
 		json_array_append_new(acqs, o);
 	}
 	json_object_set_new(root, "releases", rels);
 	json_object_set_new(root, "acquisitions", acqs);
 	return root;
+}
+
+static json_t *name_list(const char *(*name)(int), int n)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, json_string(name(i)));
+	return a;
+}
+
+static const char *verdict_at(int v)
+{
+	return verdict_name(v);
+}
+
+/* The names the solver reads and writes, for tests/t0105-kapi-table.sh
+ * to check against scripts/kapi.json's "verdicts" and "solver". */
+static int print_names(void)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "verdicts", name_list(verdict_at, V_NR));
+	json_object_set_new(o, "origins", name_list(origin_name, O_NR));
+	json_object_set_new(o, "iter_origins", name_list(iter_name, I_NR));
+	json_object_set_new(o, "flags", name_list(flag_name, F_NR));
+	json_object_set_new(o, "release_classes", name_list(rclass_name, R_NR));
+	json_object_set_new(o, "acquisition_kinds", name_list(acq_kind_name, 3));
+	json_dumpf(o, stdout, JSON_COMPACT | JSON_SORT_KEYS);
+	putchar('\n');
+	json_decref(o);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -100,8 +137,10 @@ int main(int argc, char **argv)
 	json_t *in, *out;
 	int rc;
 
+	if (argc == 2 && !strcmp(argv[1], "--names"))
+		return print_names();
 	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: pinflow GRAPH.json [OUT.json]\n");
+		fprintf(stderr, "usage: pinflow GRAPH.json [OUT.json] | pinflow --names\n");
 		return 2;
 	}
 	in = json_load_file(argv[1], 0, &err);

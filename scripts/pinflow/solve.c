@@ -97,6 +97,7 @@ enum verdict decide(enum rclass cls, unsigned origins, unsigned flags,
 		snprintf(reason, len, "put_user_page*() on pages GUP did not return (%s)", other);
 		return V_MISMATCH;
 	case R_PUT:
+	case R_NR:
 		break;
 	}
 	if ((origins & PINNED_PAGES) && (origins & (GET_PAGES | OTHER_PAGES))) {
@@ -262,6 +263,8 @@ static int walk_acq(const struct graph *g, struct solution *s, int a, int start,
 			}
 		}
 	}
+	for (int f = 0; f < F_NR; f++)
+		ar->flag_hop[f] = fh[f];
 	/* A get_page() on pinned pages is what a put of them balances. */
 	if ((ar->kinds & PINNED_PAGES) && (ar->flags & BIT(F_GETREF)))
 		for (int i = 0; i < ar->nrels; i++) {

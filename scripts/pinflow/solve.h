@@ -31,6 +31,7 @@ struct rel_result {
 struct acq_result {
 	unsigned kinds;		/* what its pages are: gup, pin, extract, bvec, iter... */
 	unsigned flags;
+	int flag_hop[F_NR];	/* the first hop of each flag seen, or -1 */
 	int *rels;		/* release indexes it reaches, ascending */
 	int nrels;
 };
