@@ -5,7 +5,8 @@ set -uo pipefail
 pkgs=(coccinelle sparse parallel qemu-system-x86 busybox-static
       build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils kmod
       linux-source-6.12 linux-source-6.1 libjansson-dev libcmocka-dev
-      python3-jsonschema pkg-config git chromium)
+      python3-jsonschema pkg-config git chromium
+      openssh-server openssh-client rsync)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed' ||
