@@ -209,6 +209,10 @@ def worktree(repo, commit):
     with Lock(os.path.join(root, ".lock-" + commit)):
         if os.path.isfile(os.path.join(d, "complete")):
             return tree
+        # What a killed run left half made (nobody else holds the lock).
+        for c in os.listdir(root):
+            if c.startswith(".new-%s." % commit[:12]):
+                shutil.rmtree(os.path.join(root, c), ignore_errors=True)
         seeds = []
         for c in os.listdir(root):
             o = os.path.join(root, c, "origin")
@@ -404,10 +408,17 @@ def job(argv):
             if kdir is None:
                 rc = 2
             else:
-                state = pt.tree_state(kdir) if stage == "plan" else None
-                if stage == "lint" and plan_is_fresh(work, kdir):
+                fresh = stage in ("lint", "report") and plan_is_fresh(work, kdir)
+                state = pt.tree_state(kdir) if stage in ("plan", "lint") and not fresh \
+                    else None
+                if stage == "lint" and fresh:
                     env["PINCONV_PLAN"] = os.path.join(work, "plan.json")
-                    note = " (plan of this run's plan job)"
+                    note = " (the plan made here in this run)"
+                if stage == "report" and not fresh:
+                    # report.py takes any plan.json in OUT: not a stale one.
+                    for f in ("plan.json", "plan.state"):
+                        if os.path.exists(os.path.join(work, f)):
+                            os.unlink(os.path.join(work, f))
                 if stage == "report" and bkey:
                     bwork = work_dir(opts["--nonce"], bkey)
                     with Lock(bwork + ".lock"):
@@ -420,13 +431,16 @@ def job(argv):
                     env["BASE"] = bwork
                     note = " (BASE= %s)" % bspec
                 rc = run_stage(stage, kdir, work, env, out, err)
-                if stage == "plan" and rc == 0 and state:
+                if state and (rc == 0 or stage == "lint" and rc == 1) and \
+                        os.path.isfile(os.path.join(work, "plan.json")):
                     record_plan(work, kdir, state)
                 copy_outputs(stage, work, tmp)
         if Child.signalled:
             raise KeyboardInterrupt
+        # Where it ran (for the reader; the summary does not use these).
         write(os.path.join(tmp, "tree.json"), dump({
-            "spec": spec, "commit": commit or None, "stage": stage}))
+            "spec": spec, "commit": commit or None, "stage": stage,
+            "host": host, "kdir": kdir, "work": work}))
         write(os.path.join(tmp, "status"), "%d\n" % rc)
         if os.path.isdir(final):
             shutil.rmtree(final)
@@ -589,6 +603,10 @@ def run(argv):
         for i, row in enumerate(rows, 1):
             if i not in done:
                 shutil.rmtree(os.path.join(out, "jobs", row[1], row[0]), ignore_errors=True)
+        for dirpath, dirnames, _ in os.walk(os.path.join(out, "jobs")):
+            for n in [n for n in dirnames if ".tmp." in n]:
+                shutil.rmtree(os.path.join(dirpath, n), ignore_errors=True)
+                dirnames.remove(n)
     else:
         if not trees:
             die("TREES= is needed (a file: one tree a line, a path or path@rev)")
