@@ -30,7 +30,7 @@ Hosts: HOSTS= is a GNU parallel --sshlogin list, comma-separated (':' is
 this machine, the default).  Before the jobs, each remote host gets the
 project with
 
-    rsync -a --delete --exclude=/.git/ --exclude=/reports/ \\
+    rsync -a --delete --exclude=/.git --exclude=/reports/ \\
           --exclude=/tests/trash/ --exclude=__pycache__/ --exclude='*.o' \\
           --exclude=/scripts/pinflow/pinflow  <project>/ host:REMOTE_DIR/
 
@@ -84,7 +84,7 @@ OUTPUTS = {
     "report": ["index.html", "report.md", "plan.json", "scan.json"],
     "qemu-test": ["qemu"],
 }
-RSYNC_EXCLUDES = ["/.git/", "/reports/", "/tests/trash/", "__pycache__/",
+RSYNC_EXCLUDES = ["/.git", "/reports/", "/tests/trash/", "__pycache__/",
                   "*.o", "*.tmp.*", "/scripts/pinflow/pinflow"]
 # Variables of make and pinconv that must not leak into a job's stage.
 STAGE_VARS = ("KDIR", "OUT", "API", "SUBSYS", "SINCE", "FORMAT", "BASELINE",
