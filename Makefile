@@ -2,6 +2,7 @@
 #
 #   make convert SUBSYS=fs/fuse [KDIR=...] [API=pin|put_user_page]
 #   make scan | plan | lint | report | qemu-test | bench | check
+#   make fleet TREES=file [STAGES=scan,plan,lint] [HOSTS=:,host2] [JOBS=1]
 #
 # Each target is scripts/pinconv <target> (see scripts/pinconv --help):
 # make variables are its options (KDIR= is --kdir, ...).  Without KDIR= the
@@ -14,17 +15,18 @@ PYTHON3 ?= /usr/bin/python3
 PINCONV := $(PYTHON3) scripts/pinconv
 SHELL   := /bin/bash
 export PYTHON3 KDIR OUT API SUBSYS SINCE FORMAT BASELINE SERIES BASE TESTS NOTES \
-	ALLOW_UNBUILT COVER
+	ALLOW_UNBUILT COVER TREES STAGES HOSTS JOBS RESUME REMOTE_DIR
 
-STAGES := deps scan plan convert lint report qemu-test bench check
-.PHONY: all help tools lint-baseline clean $(STAGES)
+# (TARGETS, not STAGES: STAGES= is make fleet's variable)
+TARGETS := deps scan plan convert lint report qemu-test fleet bench check
+.PHONY: all help tools lint-baseline clean $(TARGETS)
 
 all: help
 
 help:
-	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
 
-$(STAGES):
+$(TARGETS):
 	@$(PINCONV) $@
 
 lint-baseline:

@@ -6,7 +6,8 @@ pkgs=(coccinelle sparse parallel qemu-system-x86 busybox-static
       build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils kmod
       linux-source-6.12 linux-source-6.1 libjansson-dev libcmocka-dev
       python3-jsonschema pkg-config git chromium
-      gcc-aarch64-linux-gnu gcc-powerpc64-linux-gnu gcc-s390x-linux-gnu b4)
+      gcc-aarch64-linux-gnu gcc-powerpc64-linux-gnu gcc-s390x-linux-gnu b4
+      openssh-server openssh-client rsync)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed' ||
