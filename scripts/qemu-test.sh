@@ -93,11 +93,18 @@ if [ -n "${SERIES:-}" ]; then
 	done
 elif [ -n "$SUBSYS" ]; then
 	d=$QT_REPORTS/convert/$slug
+	if [ ! -d "$d" ]; then
+		# Every stage builds what it reads: the series of SUBSYS first.
+		qt_log "no series at $d: running convert SUBSYS=$SUBSYS first"
+		KDIR=$QT_KDIR OUT=$QT_REPORTS SUBSYS=$SUBSYS $PY "$HERE/convert.py" >&2
+		rc=$?
+		[ $rc -le 1 ] || qt_die "convert SUBSYS=$SUBSYS failed (exit $rc)"
+	fi
 	if [ -d "$d" ]; then
 		sdirs=("$d")
 	else
-		comments+=("no series at $d (run make convert SUBSYS=$SUBSYS): unconverted kernel only")
-		qt_log "no series at $d (run make convert SUBSYS=$SUBSYS); running the unconverted kernel only"
+		comments+=("no series at $d (convert SUBSYS=$SUBSYS converted nothing): unconverted kernel only")
+		qt_log "no series at $d (convert SUBSYS=$SUBSYS converted nothing); running the unconverted kernel only"
 	fi
 fi
 for d in ${sdirs[@]+"${sdirs[@]}"}; do
