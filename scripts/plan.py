@@ -321,6 +321,24 @@ The engine cannot tell:
   another keeps them apart), but a struct field, an array or a folio
   local that holds a GUP page on one path and a page-cache page on
   another is MIXED even if the paths never meet;
+- an address or pfn turned back into a page (`virt_to_page(va)`,
+  `pfn_to_page(pfn)`) is the page `page_address()`/`kmap()` (anywhere) or
+  `page_to_pfn()` (in the same file) gave when the walk reaches `va` or
+  `pfn` from one; a kmalloc() buffer or a device pfn held in the same
+  variable carries no origin the walk can see, so such a release may miss
+  the "virt" pages it also drops.  In lib/ and include/ (a KVEC's
+  addresses) and for a struct field no address store in the same file
+  feeds, the page is of origin "virt";
+- pages in an skb's frags are followed within the functions that hold the
+  skb (`skb_fill_page_desc*`, `__skb_frag_set_page`, `skb_frag_unref`);
+  the functions an skb is handed to (the network stack, kfree_skb() and
+  skb_release_data()) are not searched for, so a zero-copy sender's pages
+  reach only the releases next to the fill (`page_ref_sub()` of coalesced
+  frags in zerocopy_fill_skb_from_iter());
+- a call through a member (`rs->rs_transport->get_mr()`) dispatches to
+  every function a `.member = fn` initialiser in the caller's directory
+  assigns (net/rds/ib.c for net/rds/rdma.c); initialisers elsewhere in the
+  tree are not searched;
 - which iov_iter type reaches an `iov_iter_get_pages*` call from outside
   the tree's callers it read (a `->read_iter` parameter): that is the
   `iter` origin, and the release is MIXED (it must become conditional on
