@@ -178,7 +178,7 @@ def build_plan(kdir, scan, fx, graph, sol, maint):
                     "no release found (pages leave the analysed code: %s)" % (
                         ", ".join(res["flags"]) or "no use seen")
             item["kinds"] = sorted(res["kinds"])
-            item.update(judge(s, item, res, graph, by_loc))
+            item.update(judge(s, item, res, graph, by_loc, info.get("pages")))
         acqs.append(item)
     acqs.sort(key=lambda x: (x["file"], x["line"], x["col"]))
     follow_use(rels, acqs)
@@ -213,7 +213,7 @@ ITER_KIND = {"gup": "user", "bvec": "bvec", "kvec": "kvec", "pipe": "pipe",
              "pagecache": "pagecache", "iter": "unknown"}
 
 
-def judge(site, item, res, graph, by_loc):
+def judge(site, item, res, graph, by_loc, pages=None):
     """What an acquisition's pages are for (plan.schema.json: use,
     lifetime, written, iter_kinds, pin_flags, evidence), from its GUP flags,
     the uses the solver found on its pages and the chains of the releases
@@ -260,9 +260,20 @@ def judge(site, item, res, graph, by_loc):
     if "FOLL_LONGTERM" in words:
         lifetime = "long"
         ev["lifetime"] = "%s %s(..., FOLL_LONGTERM)" % (where, site["api"])
+    elif pages and re.search(r"(->|\.)\s*\w+", pages):
+        # GUP fills an object's array (ne_mem_region->pages + i).
+        lifetime = "long"
+        ev["lifetime"] = "%s %s(%s): kept in an object" % (where, site["api"],
+                                                          facts._short(pages))
     elif not rels:
         lifetime = "unknown"
         ev["lifetime"] = "%s: no release found" % where
+    elif is_iter:
+        # An iterator's pages serve the I/O it describes (fuse's cs->pg
+        # is the copy state's, not an object outliving the request).
+        lifetime = "short"
+        ev["lifetime"] = "%s %s(): an iov_iter's pages are held for its I/O" % (
+            where, site["api"])
     else:
         stored = [c for r in rels for c in r["chain"] if FIELD_STORE.search(c["what"])]
         if stored:
@@ -365,8 +376,9 @@ The engine cannot tell:
   then the safe answer);
 - `written` of an iov_iter user: the iterator's direction (ITER_SOURCE or
   ITER_DEST) is its callers', so it is null;
-- `lifetime`: `long` with FOLL_LONGTERM or when a release's chain stores
-  the pages in a struct field, `short` when no object holds them on the
+- `lifetime`: `long` with FOLL_LONGTERM, when GUP fills a struct field's
+  array, or when a release's chain stores the pages in a struct field
+  (an iov_iter user's are `short`: held for the I/O the iterator serves), `short` when no object holds them on the
   way to their releases, `unknown` without a release; a pin held across
   system calls through a local is not seen;
 - `iter_kinds`: `user` is ITER_UBUF or ITER_IOVEC (iov_iter_init,
