@@ -568,11 +568,28 @@ class Facts:
                     if m not in seen and file_of(m) == fl:
                         seen.add(m)
                         todo.append((m, fl))
-        for node, (name, arg, f, fn, line) in sorted(self.round_trips.items()):
-            if not node.startswith("V:") or node not in g.node_ix:
-                continue
-            hit = [c for c in self.carriers(arg, f, fn, line)
-                   if g.node_ix.get(c) in seen]
+        # A struct field is shared by every struct of its type: it counts
+        # as holding a page's address only where the same file writes one
+        # into it (kvm_vcpu.run = page_address() in kvm_main.c, not
+        # sk_buff.data in skbuff.c because some file did).
+        vs = [(node, rt) for node, rt in sorted(self.round_trips.items())
+              if node.startswith("V:") and node in g.node_ix]
+        fhits = set()
+        for node, (name, arg, f, fn, line) in vs:
+            fhits |= set(c for c in self.carriers(arg, f, fn, line)
+                         if c.startswith("F:") and g.node_ix.get(c) in seen)
+        fed = collections.defaultdict(set)
+        if fhits:
+            fix = set(g.node_ix[c] for c in fhits)
+            for a, b, h in g.edges:
+                if b in fix and a in seen:
+                    fed[g.nodes[b]].add(g.hops[h]["file"])
+        for node, (name, arg, f, fn, line) in vs:
+            # Library code (lib/, include/) turns any caller's address
+            # back into a page (a KVEC's): a page of origin virt there.
+            hit = [] if f.startswith(LIBRARY) else [
+                c for c in self.carriers(arg, f, fn, line)
+                if g.node_ix.get(c) in seen and (not c.startswith("F:") or f in fed[c])]
             if hit:
                 h = g.hop(f, line, "%s(%s): the page whose address or pfn it is" % (
                     name, _short(arg)))

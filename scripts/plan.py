@@ -176,7 +176,7 @@ def build_plan(kdir, scan, fx, graph, sol, maint):
                     "no release found (pages leave the analysed code: %s)" % (
                         ", ".join(res["flags"]) or "no use seen")
             item["kinds"] = sorted(res["kinds"])
-            item.update(judge(s, item, res, graph, by_loc))
+            item.update(judge(s, item, res, graph, by_loc, info.get("pages")))
         acqs.append(item)
     acqs.sort(key=lambda x: (x["file"], x["line"], x["col"]))
     follow_use(rels, acqs)
@@ -211,7 +211,7 @@ ITER_KIND = {"gup": "user", "bvec": "bvec", "kvec": "kvec", "pipe": "pipe",
              "pagecache": "pagecache", "iter": "unknown"}
 
 
-def judge(site, item, res, graph, by_loc):
+def judge(site, item, res, graph, by_loc, pages=None):
     """What an acquisition's pages are for (plan.schema.json: use,
     lifetime, written, iter_kinds, pin_flags, evidence), from its GUP flags,
     the uses the solver found on its pages and the chains of the releases
@@ -258,9 +258,20 @@ def judge(site, item, res, graph, by_loc):
     if "FOLL_LONGTERM" in words:
         lifetime = "long"
         ev["lifetime"] = "%s %s(..., FOLL_LONGTERM)" % (where, site["api"])
+    elif pages and re.search(r"(->|\.)\s*\w+", pages):
+        # GUP fills an object's array (ne_mem_region->pages + i).
+        lifetime = "long"
+        ev["lifetime"] = "%s %s(%s): kept in an object" % (where, site["api"],
+                                                          facts._short(pages))
     elif not rels:
         lifetime = "unknown"
         ev["lifetime"] = "%s: no release found" % where
+    elif is_iter:
+        # An iterator's pages serve the I/O it describes (fuse's cs->pg
+        # is the copy state's, not an object outliving the request).
+        lifetime = "short"
+        ev["lifetime"] = "%s %s(): an iov_iter's pages are held for its I/O" % (
+            where, site["api"])
     else:
         stored = [c for r in rels for c in r["chain"] if FIELD_STORE.search(c["what"])]
         if stored:
@@ -319,6 +330,24 @@ The engine cannot tell:
   another keeps them apart), but a struct field, an array or a folio
   local that holds a GUP page on one path and a page-cache page on
   another is MIXED even if the paths never meet;
+- an address or pfn turned back into a page (`virt_to_page(va)`,
+  `pfn_to_page(pfn)`) is the page `page_address()`/`kmap()` (anywhere) or
+  `page_to_pfn()` (in the same file) gave when the walk reaches `va` or
+  `pfn` from one; a kmalloc() buffer or a device pfn held in the same
+  variable carries no origin the walk can see, so such a release may miss
+  the "virt" pages it also drops.  In lib/ and include/ (a KVEC's
+  addresses) and for a struct field no address store in the same file
+  feeds, the page is of origin "virt";
+- pages in an skb's frags are followed within the functions that hold the
+  skb (`skb_fill_page_desc*`, `__skb_frag_set_page`, `skb_frag_unref`);
+  the functions an skb is handed to (the network stack, kfree_skb() and
+  skb_release_data()) are not searched for, so a zero-copy sender's pages
+  reach only the releases next to the fill (`page_ref_sub()` of coalesced
+  frags in zerocopy_fill_skb_from_iter());
+- a call through a member (`rs->rs_transport->get_mr()`) dispatches to
+  every function a `.member = fn` initialiser in the caller's directory
+  assigns (net/rds/ib.c for net/rds/rdma.c); initialisers elsewhere in the
+  tree are not searched;
 - which iov_iter type reaches an `iov_iter_get_pages*` call from outside
   the tree's callers it read (a `->read_iter` parameter): that is the
   `iter` origin, and the release is MIXED (it must become conditional on
@@ -345,8 +374,9 @@ The engine cannot tell:
   then the safe answer);
 - `written` of an iov_iter user: the iterator's direction (ITER_SOURCE or
   ITER_DEST) is its callers', so it is null;
-- `lifetime`: `long` with FOLL_LONGTERM or when a release's chain stores
-  the pages in a struct field, `short` when no object holds them on the
+- `lifetime`: `long` with FOLL_LONGTERM, when GUP fills a struct field's
+  array, or when a release's chain stores the pages in a struct field
+  (an iov_iter user's are `short`: held for the I/O the iterator serves), `short` when no object holds them on the
   way to their releases, `unknown` without a release; a pin held across
   system calls through a local is not seen;
 - `iter_kinds`: `user` is ITER_UBUF or ITER_IOVEC (iov_iter_init,
