@@ -69,12 +69,12 @@ import time
 SCRIPTS = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(SCRIPTS)
 sys.path.insert(0, SCRIPTS)
+import kapi  # noqa: E402
 import pinconv_tree as pt  # noqa: E402
 
 STAGE_ORDER = ("scan", "plan", "lint", "convert", "report", "qemu-test")
 DEFAULT_STAGES = "scan,plan,lint"
-VERDICTS = ("CONVERT", "MIXED", "EXTRA_REF", "ESCAPES", "KEEP_GET", "PINNED",
-            "MISMATCH", "UNKNOWN")
+VERDICTS = kapi.VERDICTS
 # What each stage leaves in OUT that the summary (or a reader) wants.
 OUTPUTS = {
     "scan": ["scan.json", "scan.md"],

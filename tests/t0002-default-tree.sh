@@ -49,7 +49,7 @@ test_expect_success 'two unpacks at once: the second waits for the first and use
 	"$PINCONV/scripts/default-tree.sh" 6.1 >a 2>erra &
 	sleep 1 &&
 	"$PINCONV/scripts/default-tree.sh" 6.1 >b 2>errb && wait &&
-	test_cmp a b && test "$(cat erra errb | grep -c unpacking)" = 1 &&
+	test_cmp a b && test "$(cat erra errb | grep -c "^pinconv: unpacking")" = 1 &&
 	grep "waiting for another run" errb
 '
 

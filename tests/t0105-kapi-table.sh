@@ -36,11 +36,11 @@ test_expect_success 'kapi.json names only classes, kinds and flags the solver kn
 
 test_expect_success 'facts, plan, convert and report read the table, not a copy' '
 	(cd "$PINCONV/scripts" && $PY -c "
-import kapi, facts, plan, convert, report
+import kapi, facts, plan, conversion, report
 assert facts.RELEASES is kapi.RELEASES and facts.USES is kapi.USES
 assert facts.ORIGINS is kapi.ORIGINS and facts.SAME_PAGE is kapi.SAME_PAGE
 assert plan.VERDICTS is kapi.VERDICTS and report.VERDICTS is kapi.VERDICTS
-assert convert.PRIMITIVES is kapi.CONVERT_PRIMITIVES
+assert conversion.PRIMITIVES is kapi.CONVERT_PRIMITIVES
 assert report.release_is_pin is kapi.release_is_pin
 print(\"ok\")") &&
 	! grep -nE "\"(put_page|unpin_user_pages?)\": \(" "$PINCONV"/scripts/*.py &&
