@@ -388,6 +388,22 @@ if [ -n "$allmode" ]; then
 		done
 	done
 	for c in ${not_tested[@]+"${not_tested[@]}"}; do comments+=("not tested: $c"); done
+	# Built, but no workload drives them: compiled and booted only.
+	only=()
+	for f in ${touched[@]+"${touched[@]}"}; do
+		case $f in *.c) ;; *) continue ;; esac
+		printf '%s\n' ${not_tested[@]+"${not_tested[@]}"} | grep -q "^$f:" && continue
+		for w in "${ALL_WORKLOADS[@]}"; do
+			for pat in ${WORKLOAD_FILES[$w]}; do
+				case $pat in
+				*/) [[ $f == "$pat"* ]] ;;
+				*) [ "$f" = "$pat" ] ;;
+				esac && continue 3
+			done
+		done
+		only+=("$f")
+	done
+	[ ${#only[@]} -gt 0 ] && comments+=("built, no workload: ${only[*]}")
 	if [ ${#converted[@]} -gt 0 ]; then
 		comments+=("workloads on converted paths: ${converted[*]}")
 	else
