@@ -153,7 +153,7 @@ test_expect_success 'with a baseline, the converted path must raise nr_foll_pin_
 '
 ktap_run() {
 	cat <<-\END
-	@@ boot 6.12.118
+	@@ boot 6.12.90
 	@@ test workload-vmsplice
 	| KTAP version 1
 	| 1..2
@@ -169,7 +169,7 @@ ktap_run() {
 	@@ kmsg
 	@@ vmstat nr_foll_pin_acquired 300 nr_foll_pin_released 300
 	@@ dmesg
-	| Linux version 6.12.118
+	| Linux version 6.12.90
 	@@ end
 	END
 }
