@@ -21,7 +21,7 @@ drivers/misc/bcm-vk/bcm_vk_sg.c bcm_vk_dma_alloc __free_page REAL 590329b45bad g
 drivers/misc/bcm-vk/bcm_vk_sg.c bcm_vk_dma_alloc __free_page REAL 590329b45bad same function, same bug in the loop
 drivers/staging/media/atomisp/pci/hmm/hmm_bo.c free_pages_bulk_array __free_pages FP 2d5884c942bb free_pages_bulk_array() only for HMM_BO_PRIVATE (allocated) buffers; HMM_BO_USER pages go to free_user_pages() and put_page()
 drivers/virt/acrn/vm.c acrn_vm_destroy put_page REAL 46b74bb55ef2 monitor_page is pinned (pin_user_pages_fast FOLL_LONGTERM in hsm.c acrn_dev_ioctl(), which unpins the page it replaces) but acrn_vm_destroy() drops it with put_page()
-net/rds/ib_rdma.c __rds_ib_teardown_mr put_page REAL 48bf53bbe77f rds_pin_pages() (rdma.c) pins with pin_user_pages_fast(); the pages reach the MR's sg list through rs->rs_transport->get_mr() and the teardown drops them with set_page_dirty() + put_page() (6.12 unpins them)
+net/rds/ib_rdma.c __rds_ib_teardown_mr put_page REAL 48bf53bbe77f rds_pin_pages() (rdma.c) pins with pin_user_pages_fast(); the pages reach the sg list of the MR through rs->rs_transport->get_mr() and the teardown drops them with set_page_dirty() + put_page() (6.12 unpins them)
 mm/gup.c migrate_longterm_unpinnable_pages unpin_user_page FP 716cb4059209 reached only with FOLL_LONGTERM, which requires FOLL_PIN (is_valid_gup_flags()); flag-insensitive
 mm/gup.c migrate_longterm_unpinnable_pages unpin_user_page FP 716cb4059209 same function, same FOLL_LONGTERM-implies-FOLL_PIN reason
 mm/gup.c undo_dev_pagemap unpin_user_page FP 6e66124d02bc undo_dev_pagemap() unpins only "if (flags & FOLL_PIN)", else put_page(); flag-insensitive
